@@ -1,0 +1,89 @@
+"""`python -m webapp ...`: serve, check-content, migrate, load-demo."""
+
+import os
+import sys
+
+import click
+
+from . import config
+
+
+@click.group(help="CNAS services web application.")
+def cli():
+    pass
+
+
+@cli.command("check-content")
+@click.option("--content-dir", default=None, help="Folder to check (default: CONTENT_DIR or content/).")
+def check_content(content_dir):
+    """Validate every content file; print one line per problem."""
+    from .catalog import ContentError, load_catalog
+
+    folder = content_dir or config.from_env()["CONTENT_DIR"]
+    try:
+        catalog = load_catalog(folder)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(f"{len(exc.problems)} problem(s) in {folder}") from None
+    tasks = sum(len(s["tasks"]) for s in catalog.services)
+    click.echo(f"OK: {len(catalog.services)} services, {tasks} tasks, {len(catalog.agencies)} agencies")
+
+
+@cli.command()
+def migrate():
+    """Create or upgrade the database schema (safe to run again)."""
+    applied = _migrate()
+    click.echo(f"applied migrations: {applied}" if applied else "database is up to date")
+
+
+@cli.command("load-demo")
+def load_demo():
+    """Load the deterministic demo data (replaces earlier demo data, keeps nothing else)."""
+    from . import demo
+
+    app = _app()
+    with app.app_context():
+        _migrate(app)
+        counts = demo.load(app.extensions["catalog"])
+    click.echo("demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@cli.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 8000)), type=int, show_default="PORT or 8000")
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)), type=int, show_default="2 x CPU + 1")
+def serve(host, port, workers):
+    """Check the content, migrate the database, then serve with gunicorn."""
+    _app()  # fails here, once, with the content problems rather than in every worker
+    _migrate()
+    argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms', "--access-logfile", "-",
+            "webapp:create_app()"]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+
+
+def _app():
+    from . import create_app
+    from .catalog import ContentError
+
+    try:
+        return create_app()
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(f"the content has {len(exc.problems)} problem(s); nothing was started") from None
+
+
+def _migrate(app=None):
+    from .db import database
+    from .migrations import migrate as run
+
+    app = app or _app()
+    with app.app_context():
+        with database.connection_context():
+            return run(database)
+
+
+if __name__ == "__main__":
+    cli()

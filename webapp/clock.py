@@ -1,0 +1,23 @@
+"""The one clock of the app: Africa/Algiers, frozen by WEBAPP_NOW for tests and demos."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+ALGIERS = ZoneInfo("Africa/Algiers")
+
+
+def now() -> datetime:
+    """Current time as an aware datetime in Africa/Algiers (the configured one if frozen)."""
+    frozen = current_app.config.get("NOW") if has_app_context() else None
+    if frozen is None:
+        return datetime.now(ALGIERS)
+    if frozen.tzinfo is None:
+        return frozen.replace(tzinfo=ALGIERS)
+    return frozen.astimezone(ALGIERS)
+
+
+def today():
+    """Today's date in Algiers."""
+    return now().date()

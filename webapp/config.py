@@ -1,0 +1,61 @@
+"""Settings from the environment, with safe defaults."""
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_DIR / "instance"
+
+# Every setting the app reads from the environment, with its meaning (the README lists them;
+# a test checks it does).
+SETTINGS = {
+    "HOST": "address the server listens on (default 127.0.0.1)",
+    "PORT": "port the server listens on (default 8000)",
+    "DATABASE_URL": "sqlite:///path or postgresql://user:pass@host/db (default: SQLite in instance/)",
+    "SECRET_KEY": "signs sessions and CSRF tokens (default: generated once, kept in instance/)",
+    "WEBAPP_NOW": "freeze the clock, e.g. 2026-12-01T09:00 (Africa/Algiers), for tests and demos",
+    "CONTENT_DIR": "folder of the catalog's TOML files (default: content/)",
+    "INSTANCE_DIR": "folder for the SQLite database and the generated secret (default: instance/)",
+    "COOKIE_SECURE": "1 (default) sends cookies over HTTPS only; 0 for plain-HTTP development",
+    "WEB_CONCURRENCY": "gunicorn worker processes for `serve` (default 2 x CPU + 1)",
+}
+
+
+def from_env(environ=os.environ) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    instance = Path(environ.get("INSTANCE_DIR") or DEFAULT_INSTANCE)
+    return {
+        "INSTANCE_DIR": str(instance),
+        "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
+        "SECRET_KEY": environ.get("SECRET_KEY") or None,
+        "NOW": parse_now(environ.get("WEBAPP_NOW")),
+        "CONTENT_DIR": environ.get("CONTENT_DIR") or str(PROJECT_DIR / "content"),
+        "SESSION_COOKIE_SECURE": environ.get("COOKIE_SECURE", "1") != "0",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """Parse WEBAPP_NOW (ISO 8601, local Algiers time when no offset is given)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise SystemExit(f"WEBAPP_NOW: not an ISO date-time ({value!r}), e.g. 2026-12-01T09:00") from exc
+
+
+def instance_secret(instance_dir: str) -> str:
+    """Return the secret kept in instance/, creating it once (atomically) if missing."""
+    path = Path(instance_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,38 @@
+"""The database proxy: SQLite (WAL) or PostgreSQL from a URL, a connection per request."""
+
+import peewee as pw
+from playhouse.db_url import connect
+
+database = pw.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+}
+
+
+def open_database(url: str) -> pw.Database:
+    """Open (lazily) the database a URL names, with the pragmas SQLite needs."""
+    if url.startswith("sqlite"):
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
+    if url.startswith(("postgres://", "postgresql://")):
+        return connect(url, autorollback=True)
+    raise SystemExit(f"DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
+
+
+def init_app(app) -> None:
+    """Point the proxy at the configured database and open/close it around each request."""
+    database.initialize(open_database(app.config["DATABASE_URL"]))
+    app.before_request(_connect)
+    app.teardown_request(_close)
+
+
+def _connect() -> None:
+    database.connect(reuse_if_open=True)
+
+
+def _close(exc) -> None:
+    if not database.is_closed():
+        database.close()

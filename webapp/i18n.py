@@ -1,0 +1,72 @@
+"""The supported languages, their direction, and how a request's language is chosen."""
+
+from flask import g, request, url_for
+from flask_babel import Babel, format_date
+from werkzeug.routing import BaseConverter
+
+LANGUAGES = {
+    "ar": {"dir": "rtl", "name": "العربية", "locale": "ar_DZ"},
+    "fr": {"dir": "ltr", "name": "Français", "locale": "fr_DZ"},
+    "en": {"dir": "ltr", "name": "English", "locale": "en"},
+}
+DEFAULT_LANGUAGE = "ar"
+
+
+class LangConverter(BaseConverter):
+    """`<lang:lang>` in a URL: one of the supported language codes."""
+
+    regex = "(?:" + "|".join(LANGUAGES) + ")"
+
+
+def negotiate() -> str:
+    """The best language from Accept-Language, Arabic when none fits."""
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current() -> str:
+    """The language of this request: the URL's (even on a 404), else the negotiated one."""
+    if "lang" not in g:
+        prefix = request.path.split("/", 2)[1]
+        g.lang = prefix if prefix in LANGUAGES else negotiate()
+    return g.lang
+
+
+def locale() -> str:
+    """The Babel locale of this request (Algerian variants: Maghreb month names and digits)."""
+    return LANGUAGES[current()]["locale"]
+
+
+def switch_language(code: str) -> str:
+    """The URL of the page being shown, in another language (home when it has none)."""
+    rule = request.url_rule
+    if rule is None or "lang" not in rule.arguments:
+        return url_for("public.home", lang=code)
+    return url_for(request.endpoint, **{**request.args.to_dict(), **request.view_args, "lang": code})
+
+
+def init_app(app) -> None:
+    """Register the URL converter, Flask-Babel and the template helpers."""
+    app.url_map.converters["lang"] = LangConverter
+    Babel(app, locale_selector=locale, default_translation_directories="../translations")
+    app.add_template_global(format_date)
+    app.add_template_global(switch_language)
+
+    @app.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values.pop("lang")
+
+    @app.url_defaults
+    def add_lang(endpoint, values):
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current()
+
+    @app.context_processor
+    def languages():
+        lang = current()
+        return {"lang": lang, "dir": LANGUAGES[lang]["dir"], "LANGUAGES": LANGUAGES}
+
+    @app.template_filter("t")
+    def translated(text: dict) -> str:
+        """Pick the reader's language from a content text {ar, fr, en}."""
+        return text[current()]

@@ -1,0 +1,42 @@
+"""Versioned, idempotent schema migrations: each runs once, in a transaction, in order."""
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import peewee as pw
+
+from . import models
+
+Migration = tuple[int, str, Callable[[pw.Database], None]]
+
+
+def _0001_agency_settings(db: pw.Database) -> None:
+    db.create_tables([models.AgencySettings])
+
+
+MIGRATIONS: list[Migration] = [
+    (1, "agency settings", _0001_agency_settings),
+]
+
+
+def pending(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[Migration]:
+    """Migrations not yet applied to this database."""
+    db.create_tables([models.SchemaMigration], safe=True)
+    done = {row.version for row in models.SchemaMigration.select(models.SchemaMigration.version)}
+    return [m for m in migrations if m[0] not in done]
+
+
+def migrate(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[int]:
+    """Apply every pending migration; return the versions applied (none on a second run)."""
+    versions = [m[0] for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError("migration versions must be unique and increasing")
+    applied = []
+    for version, name, apply in pending(db, migrations):
+        with db.atomic():
+            apply(db)
+            models.SchemaMigration.create(
+                version=version, name=name, applied_at=datetime.now(timezone.utc)
+            )
+        applied.append(version)
+    return applied

@@ -1,0 +1,9 @@
+"""Blueprints, one per module."""
+
+from . import public, root
+
+
+def register_blueprints(app) -> None:
+    """Attach every blueprint to the app."""
+    app.register_blueprint(root.bp)
+    app.register_blueprint(public.bp)

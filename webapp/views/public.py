@@ -1,0 +1,69 @@
+"""The public catalog: home, services, tasks with their checklists, agencies, search, about."""
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+
+from ..catalog import checklist
+from ..i18n import current
+from .htmx import vary_on_htmx, wants_fragment
+
+bp = Blueprint("public", __name__, url_prefix="/<lang:lang>")
+
+
+def catalog():
+    return current_app.extensions["catalog"]
+
+
+@bp.get("/")
+def home():
+    """Service categories and the search box."""
+    return render_template("public/home.html", categories=catalog().by_category())
+
+
+@bp.get("/services/<service_id>")
+def service(service_id):
+    """A service and its tasks."""
+    found = catalog().service(service_id) or abort(404)
+    return render_template("public/service.html", service=found)
+
+
+@bp.get("/services/<service_id>/<task_id>")
+def task(service_id, task_id):
+    """A task: who, conditions, the document checklist (narrowed by the reader's answers)."""
+    found_service, found_task = catalog().task(service_id, task_id)
+    if found_task is None:
+        abort(404)
+    answers = checklist.read_answers(found_task, request.args)
+    groups = checklist.narrow(found_task, answers)
+    template = "public/_checklist.html" if wants_fragment("checklist") else "public/task.html"
+    response = make_response(render_template(
+        template, service=found_service, task=found_task, answers=answers, groups=groups
+    ))
+    return vary_on_htmx(response)
+
+
+@bp.get("/agencies")
+def agencies():
+    """The agencies directory, filterable by wilaya."""
+    wilaya = request.args.get("wilaya", type=int)
+    shown = [a for a in catalog().agencies if wilaya is None or a["wilaya"] == wilaya]
+    template = "public/_agency_list.html" if wants_fragment("agency-list") else "public/agencies.html"
+    response = make_response(render_template(
+        template, agencies=shown, wilayas=catalog().wilayas, selected=wilaya
+    ))
+    return vary_on_htmx(response)
+
+
+@bp.get("/search")
+def search():
+    """Search results; the list alone when htmx refreshes it as the reader types."""
+    query = request.args.get("q", "")[:200]
+    hits = catalog().search_index.search(current(), query)
+    template = "public/_results.html" if wants_fragment("results") else "public/search.html"
+    return vary_on_htmx(make_response(render_template(template, query=query, hits=hits)))
+
+
+@bp.get("/about")
+def about():
+    """What this site is, how to use it, how to reach the fund."""
+    return render_template("public/about.html")
+

@@ -12,7 +12,7 @@ DB := instance/webapp.db
 .PHONY: help run test test-unit test-e2e setup setup-dev db demo extract update-translations compile-translations check-content clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
 
 run: setup $(DB) ## set everything up and serve on http://127.0.0.1:8000 (HOST/PORT to change)
 	$(PY) -m webapp serve
@@ -29,16 +29,16 @@ test-e2e: setup-dev ## the browser tests only (e2e/)
 
 setup: $(VENV)/.stamp-install $(HTMX) $(MO) ## virtualenv, dependencies, htmx, compiled translations
 
-setup-dev: setup $(VENV)/.stamp-dev
+setup-dev: setup $(VENV)/.stamp-dev ## setup, plus the test tools (pytest, Playwright, axe)
 
 $(VENV)/.stamp-install: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install -qq --upgrade pip
+	$(PIP) install -qq -e .
 	touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-install
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install -qq -e '.[dev]'
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json

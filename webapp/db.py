@@ -18,7 +18,7 @@ def open_database(url: str) -> pw.Database:
     if url.startswith("sqlite"):
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith(("postgres://", "postgresql://")):
-        return connect(url, autorollback=True)
+        return connect(url)
     raise SystemExit(f"DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 

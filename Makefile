@@ -39,6 +39,8 @@ $(VENV)/.stamp-install: pyproject.toml
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-install
 	$(PIP) install -qq -e '.[dev]'
+	@# e2e uses CHROMIUM_PATH or Debian's /usr/bin/chromium; else Playwright's own browser.
+	test -n "$$CHROMIUM_PATH" || test -x /usr/bin/chromium || $(PY) -m playwright install chromium
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json

@@ -1,5 +1,7 @@
 """Narrowing a task's document checklist by the reader's answers."""
 
+import hashlib
+
 
 def narrow(task: dict, answers: dict[str, str]) -> list[dict]:
     """Groups that apply: in all cases, of an unanswered question, or matching an answer."""
@@ -21,3 +23,8 @@ def read_answers(task: dict, args) -> dict[str, str]:
         if value in {o["id"] for o in question["options"]}:
             answers[question["id"]] = value
     return answers
+
+
+def document_key(document: dict) -> str:
+    """A short stable key for a document, used to remember ticks on the reader's device."""
+    return hashlib.sha1(document["text"]["en"].encode()).hexdigest()[:10]

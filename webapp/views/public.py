@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from ..catalog import checklist
+from ..catalog import checklist, deadlines
 from ..i18n import current
 from .htmx import vary_on_htmx, wants_fragment
 
@@ -28,17 +28,23 @@ def service(service_id):
 
 @bp.get("/services/<service_id>/<task_id>")
 def task(service_id, task_id):
-    """A task: who, conditions, the document checklist (narrowed by the reader's answers)."""
+    """A task: who, conditions, its checklist narrowed by the reader's answers, deadlines."""
     found_service, found_task = catalog().task(service_id, task_id)
     if found_task is None:
         abort(404)
     answers = checklist.read_answers(found_task, request.args)
-    groups = checklist.narrow(found_task, answers)
-    template = "public/_checklist.html" if wants_fragment("checklist") else "public/task.html"
-    response = make_response(render_template(
-        template, service=found_service, task=found_task, answers=answers, groups=groups
-    ))
-    return vary_on_htmx(response)
+    helper = deadlines.evaluate(found_task, request.args)
+    template = "public/task.html"
+    if wants_fragment("checklist"):
+        template = "public/_checklist.html"
+    elif wants_fragment("deadline-helper"):
+        template = "public/_deadlines.html"
+    html = render_template(
+        template, service=found_service, task=found_task, answers=answers,
+        groups=checklist.narrow(found_task, answers), helper=helper,
+    )
+    status = 422 if any(event["error"] for event in helper.values()) else 200
+    return vary_on_htmx(make_response(html, status))
 
 
 @bp.get("/agencies")
@@ -67,3 +73,6 @@ def about():
     """What this site is, how to use it, how to reach the fund."""
     return render_template("public/about.html")
 
+
+
+bp.add_app_template_filter(checklist.document_key, "doc_key")

@@ -1,0 +1,55 @@
+// The document checklist: ticks kept in localStorage (this device only, never sent), and a
+// print button. Works on the checklist however it arrived: first load or htmx swap.
+(function () {
+  "use strict";
+  var PREFIX = "cnas:ticks:";
+
+  function load(key) {
+    try { return JSON.parse(localStorage.getItem(PREFIX + key)) || []; } catch (e) { return []; }
+  }
+
+  function store(key, values) {
+    try {
+      if (values.length) localStorage.setItem(PREFIX + key, JSON.stringify(values));
+      else localStorage.removeItem(PREFIX + key);
+    } catch (e) { /* storage full or disabled: ticks just won't persist */ }
+  }
+
+  function boxes(list) {
+    return Array.prototype.slice.call(list.querySelectorAll("input[type=checkbox]"));
+  }
+
+  function restore() {
+    document.querySelectorAll("[data-ticks]").forEach(function (list) {
+      var ticked = load(list.dataset.ticks);
+      boxes(list).forEach(function (box) { box.checked = ticked.indexOf(box.value) !== -1; });
+      list.querySelectorAll(".ticks-help").forEach(function (el) { el.hidden = false; });
+    });
+    document.querySelectorAll(".print-only-js").forEach(function (el) { el.hidden = false; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var list = event.target.closest && event.target.closest("[data-ticks]");
+    if (!list || event.target.type !== "checkbox") return;
+    var shown = boxes(list);
+    var values = shown.map(function (box) { return box.value; });
+    // Keep ticks of documents hidden by the current answers; replace those shown.
+    var kept = load(list.dataset.ticks).filter(function (v) { return values.indexOf(v) === -1; });
+    store(list.dataset.ticks, kept.concat(shown.filter(function (b) { return b.checked; })
+      .map(function (b) { return b.value; })));
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target.matches("[data-clear-ticks]")) {
+      var list = target.closest("[data-ticks]");
+      store(list.dataset.ticks, []);
+      boxes(list).forEach(function (box) { box.checked = false; });
+    } else if (target.matches("[data-print]")) {
+      window.print();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", restore);
+  document.addEventListener("htmx:afterSettle", restore);
+}());

@@ -45,8 +45,29 @@ def load_demo():
     app = _app()
     with app.app_context():
         _migrate(app)
-        counts = demo.load(app.extensions["catalog"])
+        from .db import database
+
+        with database.connection_context():
+            counts = demo.load(app.extensions["catalog"])
     click.echo("demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@cli.command()
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=1),
+              help="Anonymise appointments that took place more than this many days ago.")
+def purge(days):
+    """Delete personal data of old appointments (anonymous counts stay); expire keys."""
+    from . import clock
+    from .booking.purge import purge as run
+
+    app = _app()
+    with app.app_context():
+        _migrate(app)
+        from .db import database
+
+        with database.connection_context():
+            counts = run(clock.now(), days)
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 @cli.command()

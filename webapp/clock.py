@@ -1,6 +1,6 @@
 """The one clock of the app: Africa/Algiers, frozen by WEBAPP_NOW for tests and demos."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -21,3 +21,13 @@ def now() -> datetime:
 def today():
     """Today's date in Algiers."""
     return now().date()
+
+
+def to_utc(moment: datetime) -> datetime:
+    """How times are stored: naive UTC (unambiguous on SQLite and PostgreSQL alike)."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def from_utc(stored: datetime) -> datetime:
+    """A stored time back in Algiers."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(ALGIERS)

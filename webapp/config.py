@@ -35,6 +35,7 @@ def from_env(environ=os.environ) -> dict:
         "SESSION_COOKIE_SECURE": environ.get("COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 64 * 1024,  # no form or JSON body of this app comes near
     }
 
 

@@ -36,3 +36,11 @@ def _connect() -> None:
 def _close(exc) -> None:
     if not database.is_closed():
         database.close()
+
+
+def write_transaction():
+    """A transaction that will write: on SQLite it takes the write lock up front (BEGIN
+    IMMEDIATE) so concurrent writers queue on busy_timeout instead of failing mid-way."""
+    if isinstance(database.obj, pw.SqliteDatabase):
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()

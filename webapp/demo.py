@@ -1,29 +1,55 @@
-"""Deterministic demo data: the same rows on every run, so test suites see the same pages."""
+"""Deterministic demo data: the same rows on every run, so test suites see the same pages.
 
-from datetime import datetime, timezone
+With WEBAPP_NOW=2026-12-01T09:00 (Tuesday): agency 16 (Algiers) has four desks and two
+booked demo appointments; agency 09 (Blida, two desks) is full on Wednesday 2 December at
+10:00; agency 16 is closed on Thursday 24 December 2026 (staff training).
+"""
 
-from .db import database
-from .models import AgencySettings
+from datetime import date, datetime, timezone
+
+from .booking.codes import check_character
+from .clock import ALGIERS, to_utc
+from .db import write_transaction
+from .models import AgencySettings, Appointment, Closure
 
 DEMO_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
+LARGE_AGENCIES = (16, 31, 25, 19)  # Algiers, Oran, Constantine, Sétif
+
+
+def reference(body: str) -> str:
+    return body + check_character(body)
+
+
+# (reference body, agency, service, task, local start, name, phone)
+APPOINTMENTS = [
+    ("DEM2AAAA", "16", "death-grant", "claim-death-grant", "2026-12-02T09:00", "Amina Demo", "0550000001"),
+    ("DEM2BBBB", "16", "work-accident", "declare-work-accident", "2026-12-02T09:15", "Karim Demo", "0660000002"),
+    ("DEM2CCCC", "09", "family-allowances", "apply-family-allowances", "2026-12-02T10:00", "Samira Demo", "0770000003"),
+    ("DEM2DDDD", "09", "death-grant", "claim-death-grant", "2026-12-02T10:00", "Yacine Demo", "0550000004"),
+]
+CLOSURES = [("16", date(2026, 12, 24), date(2026, 12, 24), "Staff training (demo)")]
 
 
 def load(catalog) -> dict[str, int]:
-    """Reset every bookable agency's settings to the demo values; return row counts."""
-    rows = [
-        {
-            "code": agency["code"],
-            # Algiers and the largest wilayas get more desks; the rest the default two.
-            "desks": 4 if agency["wilaya"] in (16, 31, 25, 19) else 2,
-            "slot_minutes": 15,
-            "horizon_days": 30,
-            "min_notice_minutes": 120,
-            "updated_at": DEMO_TIME,
-        }
-        for agency in catalog.agencies
-        if agency["bookable"]
+    """Reset agency settings and the demo rows to their demo values; return row counts."""
+    settings = [
+        {"code": a["code"], "desks": 4 if a["wilaya"] in LARGE_AGENCIES else 2, "slot_minutes": 15,
+         "horizon_days": 30, "min_notice_minutes": 120, "updated_at": DEMO_TIME}
+        for a in catalog.agencies if a["bookable"]
     ]
-    with database.atomic():
+    references = [reference(row[0]) for row in APPOINTMENTS]
+    with write_transaction():
         AgencySettings.delete().execute()
-        AgencySettings.insert_many(rows).execute()
-    return {"agency settings": len(rows)}
+        AgencySettings.insert_many(settings).execute()
+        Appointment.delete().where(Appointment.reference.in_(references)).execute()
+        seats: dict[tuple, int] = {}
+        for (body, agency, service, task, start, name, phone) in APPOINTMENTS:
+            starts_at = to_utc(datetime.fromisoformat(start).replace(tzinfo=ALGIERS))
+            seat = seats[(agency, starts_at)] = seats.get((agency, starts_at), -1) + 1
+            Appointment.create(reference=reference(body), agency=agency, service_id=service,
+                               task_id=task, starts_at=starts_at, seat=seat, full_name=name,
+                               phone=phone, lang="fr", created_at=to_utc(DEMO_TIME))
+        Closure.delete().where(Closure.reason.endswith("(demo)")).execute()
+        for agency, first, last, reason in CLOSURES:
+            Closure.create(agency=agency, first_day=first, last_day=last, reason=reason)
+    return {"agency settings": len(settings), "appointments": len(APPOINTMENTS), "closures": len(CLOSURES)}

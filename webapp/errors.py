@@ -2,7 +2,18 @@
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+API_MESSAGES = {
+    400: _l("The request could not be understood."),
+    404: _l("Nothing here."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request is too large."),
+    415: _l("Send a JSON object with Content-Type: application/json."),
+    429: _l("Too many requests. Wait a few minutes, then try again."),
+    500: _l("An error on our side. Please try again in a moment."),
+}
 
 
 def init_app(app) -> None:
@@ -25,5 +36,5 @@ def init_app(app) -> None:
 def _render(exc):
     template = "errors/404.html" if exc.code == 404 else "errors/error.html"
     if request.path.startswith("/api/"):
-        return {"error": {"code": exc.code, "message": exc.name}}
+        return {"error": {"code": str(exc.code), "message": str(API_MESSAGES.get(exc.code, exc.name))}}
     return render_template(template, code=exc.code)

@@ -1,7 +1,9 @@
 """The supported languages, their direction, and how a request's language is chosen."""
 
 from flask import g, request, url_for
-from flask_babel import Babel, format_date
+from flask_babel import Babel, format_date, format_datetime
+
+from .clock import from_utc
 from werkzeug.routing import BaseConverter
 
 LANGUAGES = {
@@ -48,7 +50,10 @@ def init_app(app) -> None:
     """Register the URL converter, Flask-Babel and the template helpers."""
     app.url_map.converters["lang"] = LangConverter
     Babel(app, locale_selector=locale, default_translation_directories="../translations")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Africa/Algiers")
     app.add_template_global(format_date)
+    app.add_template_global(format_datetime)
+    app.add_template_global(from_utc)
     app.add_template_global(switch_language)
 
     @app.url_value_preprocessor

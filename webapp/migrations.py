@@ -14,8 +14,16 @@ def _0001_agency_settings(db: pw.Database) -> None:
     db.create_tables([models.AgencySettings])
 
 
+def _0002_booking(db: pw.Database) -> None:
+    db.create_tables([
+        models.OpeningHours, models.Closure, models.HolidayOverride, models.Appointment,
+        models.IdempotencyKey, models.RateLimit,
+    ])
+
+
 MIGRATIONS: list[Migration] = [
     (1, "agency settings", _0001_agency_settings),
+    (2, "booking: hours, closures, appointments, idempotency keys, rate limits", _0002_booking),
 ]
 
 

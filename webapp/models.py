@@ -28,3 +28,79 @@ class AgencySettings(BaseModel):
     horizon_days = pw.SmallIntegerField(default=30)
     min_notice_minutes = pw.SmallIntegerField(default=120)
     updated_at = pw.DateTimeField()
+
+
+class OpeningHours(BaseModel):
+    """When an agency receives visitors on a weekday (Monday = 0); no row = closed that day."""
+
+    agency = pw.CharField(max_length=8)
+    weekday = pw.SmallIntegerField()
+    opens = pw.CharField(max_length=5)  # "08:00", Africa/Algiers
+    closes = pw.CharField(max_length=5)
+
+    class Meta:
+        indexes = ((("agency", "weekday"), True),)
+
+
+class Closure(BaseModel):
+    """Days an agency is closed (first and last day included), with the reason shown to people."""
+
+    agency = pw.CharField(max_length=8, index=True)
+    first_day = pw.DateField()
+    last_day = pw.DateField()
+    reason = pw.CharField(max_length=200)
+
+
+class HolidayOverride(BaseModel):
+    """A public holiday on which an agency opens anyway."""
+
+    agency = pw.CharField(max_length=8)
+    day = pw.DateField()
+
+    class Meta:
+        indexes = ((("agency", "day"), True),)
+
+
+class Appointment(BaseModel):
+    """A booked visit. `seat` is NULL once the visit no longer holds a place (cancelled)."""
+
+    reference = pw.CharField(max_length=9, unique=True)
+    agency = pw.CharField(max_length=8)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    starts_at = pw.DateTimeField()  # UTC, naive
+    seat = pw.SmallIntegerField(null=True)
+    status = pw.CharField(max_length=16, default="booked")
+    full_name = pw.CharField(max_length=120, null=True)
+    phone = pw.CharField(max_length=16, null=True, index=True)
+    email = pw.CharField(max_length=254, null=True)
+    ssn = pw.CharField(max_length=16, null=True)
+    lang = pw.CharField(max_length=2)
+    created_at = pw.DateTimeField()
+    cancelled_at = pw.DateTimeField(null=True)
+    purged = pw.BooleanField(default=False)
+
+    class Meta:
+        # The capacity guard: one appointment per seat of a slot, enforced by the database.
+        indexes = ((("agency", "starts_at", "seat"), True),)
+
+
+class IdempotencyKey(BaseModel):
+    """The first answer to a POST carrying an Idempotency-Key, replayed for retries."""
+
+    key = pw.CharField(max_length=100, primary_key=True)
+    request_hash = pw.CharField(max_length=64)
+    status_code = pw.SmallIntegerField(null=True)  # NULL while the first request is processed
+    body = pw.TextField(null=True)
+    created_at = pw.DateTimeField(index=True)
+
+
+class RateLimit(BaseModel):
+    """Requests counted per key (e.g. an IP address) in fixed windows."""
+
+    key = pw.CharField(max_length=100)
+    window = pw.BigIntegerField()
+    hits = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("key", "window"), True),)

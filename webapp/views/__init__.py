@@ -1,9 +1,11 @@
 """Blueprints, one per module."""
 
-from . import public, root
+from . import api, booking, public, root
 
 
 def register_blueprints(app) -> None:
     """Attach every blueprint to the app."""
     app.register_blueprint(root.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(booking.bp)
+    app.register_blueprint(api.bp)

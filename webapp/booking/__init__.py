@@ -1,0 +1,1 @@
+"""Booking: availability, appointments, reference codes, idempotency (pure, no Flask)."""

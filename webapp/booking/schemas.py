@@ -1,0 +1,105 @@
+"""marshmallow schemas for booking input (HTML forms and the JSON API share them).
+
+Error messages are codes ("phone", "required" ...); views translate them (views/messages.py).
+"""
+
+import re
+import unicodedata
+from datetime import date, time
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+PHONE = re.compile(r"^0[567]\d{8}$")
+REQUIRED = {"required": "required", "null": "required", "invalid": "invalid"}
+
+
+def normalize_phone(value: str) -> str:
+    """05/06/07 + 8 digits, written any common way (+213, 00213, spaces, dots, dashes)."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    for prefix in ("+213", "00213"):
+        if digits.startswith(prefix):
+            digits = "0" + digits[len(prefix):]
+    return digits
+
+
+def check_name(value: str) -> None:
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
+        raise ValidationError("name")
+    if not any(c.isalpha() for c in value):
+        raise ValidationError("name")
+
+
+class Person(Schema):
+    """Who is coming: only what the visit needs."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    full_name = fields.String(required=True, error_messages=REQUIRED,
+                              validate=[validate.Length(min=2, max=120, error="name_length"), check_name])
+    phone = fields.String(required=True, error_messages=REQUIRED,
+                          validate=validate.Regexp(PHONE, error="phone"))
+    email = fields.Email(load_default=None, allow_none=True, error_messages={"invalid": "email"},
+                         validate=validate.Length(max=254, error="email"))
+    ssn = fields.String(load_default=None, allow_none=True,
+                        validate=validate.Regexp(r"^\d{12}$", error="ssn"))
+
+    @pre_load
+    def clean(self, data, **kwargs):
+        data = {k: v for k, v in dict(data).items() if v not in ("", None)}
+        for key in ("full_name", "email", "ssn", "phone"):
+            if isinstance(data.get(key), str):
+                data[key] = " ".join(data[key].split())
+        if isinstance(data.get("phone"), str):
+            data["phone"] = normalize_phone(data["phone"])
+        if isinstance(data.get("ssn"), str):
+            data["ssn"] = data["ssn"].replace(" ", "")
+        return data
+
+
+class Slot(Schema):
+    """Where and when: agency, task, day and time."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    agency = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=8))
+    service = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
+    task = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
+    date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
+    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"})
+
+    @post_load
+    def bounded(self, data, **kwargs):
+        if not date(2000, 1, 1) <= data["date"] <= date(2100, 1, 1):
+            raise ValidationError("date", "date")
+        data["time"] = time(data["time"].hour, data["time"].minute)
+        return data
+
+
+class Booking(Slot, Person):
+    """Everything a booking needs."""
+
+    fallback = fields.String(load_default="none", validate=validate.OneOf(("none", "same_day", "nearest_day")))
+
+
+class Lookup(Schema):
+    """A reference and the phone number given when booking."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    reference = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=20))
+    phone = fields.String(required=True, error_messages=REQUIRED)
+
+    @pre_load
+    def clean(self, data, **kwargs):
+        data = dict(data)
+        if isinstance(data.get("phone"), str):
+            data["phone"] = normalize_phone(data["phone"])
+        return data
+
+
+class Reschedule(Lookup):
+    date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
+    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"})

@@ -1,0 +1,129 @@
+"""The OpenAPI document of /api/v1, built with apispec from the marshmallow schemas."""
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from ..booking import schemas
+
+
+class I18n(Schema):
+    ar = fields.String(required=True)
+    fr = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class Agency(Schema):
+    code = fields.String(required=True)
+    kind = fields.String(required=True)
+    wilaya = fields.Integer(required=True)
+    bookable = fields.Boolean(required=True)
+    name = fields.Nested(I18n, required=True)
+    address = fields.Nested(I18n, required=True)
+    listening_phone = fields.String(required=True)
+    phones = fields.List(fields.String(), required=True)
+    email = fields.String(required=True)
+
+
+class SlotOut(Schema):
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    time = fields.String(required=True)
+    remaining = fields.Integer(required=True)
+
+
+class Day(Schema):
+    date = fields.String(required=True, metadata={"format": "date"})
+    free = fields.Integer(required=True)
+
+
+class Availability(Schema):
+    agency = fields.String(required=True)
+    task = fields.String(required=True)
+    date = fields.String(required=True, metadata={"format": "date"})
+    closed_reason = fields.String(required=True, allow_none=True)
+    closed_message = fields.String(required=True, allow_none=True)
+    slots = fields.List(fields.Nested(SlotOut), required=True)
+    next_days = fields.List(fields.Nested(Day), required=True)
+
+
+class AppointmentOut(Schema):
+    reference = fields.String(required=True)
+    agency = fields.String(required=True)
+    service = fields.String(required=True)
+    task = fields.String(required=True)
+    start = fields.String(required=True, metadata={"format": "date-time"})
+    date = fields.String(required=True, metadata={"format": "date"})
+    time = fields.String(required=True)
+    status = fields.String(required=True)
+    moved_to_nearby_slot = fields.Boolean(required=True)
+    manage_url = fields.String()
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields")
+    alternatives = fields.List(fields.Nested(SlotOut))
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+def _errors(*codes):
+    return {str(c): {"description": "Error (translated by Accept-Language)", "content": {"application/json": {"schema": "Error"}}} for c in codes}
+
+
+def _ok(schema, code=200, description="OK"):
+    return {str(code): {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
+PHONE = {"name": "phone", "in": "query", "required": True, "schema": {"type": "string"},
+         "description": "The mobile number given when booking"}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict:
+    """The OpenAPI 3.0 document (built once per process)."""
+    spec = APISpec(
+        title="CNAS appointments API", version="1.0.0", openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": (
+            "Agencies, availability and appointments of the CNAS. Errors share one shape, "
+            "translated by Accept-Language (ar, fr, en). POST /appointments requires an "
+            "Idempotency-Key header: the same key with the same body returns the first answer "
+            "and creates nothing; with another body, 422; while the first is processed, 409. "
+            "Keys are kept at least 7 days. Lookups by reference are rate-limited and answer "
+            "404 alike for an unknown reference or a wrong phone number.")},
+    )
+    for name, schema in (("Agency", Agency), ("Availability", Availability), ("Appointment", AppointmentOut),
+                         ("Error", Error), ("BookingRequest", schemas.Booking),
+                         ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone")))):
+        spec.components.schema(name, schema=schema)
+    spec.path(path="/api/v1/agencies", operations={"get": {
+        "summary": "All agencies", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": "Agency"}}}}}}})
+    spec.path(path="/api/v1/agencies/{code}/availability", operations={"get": {
+        "summary": "Free slots of a day and the next open days",
+        "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "task", "in": "query", "required": True, "schema": {"type": "string"}, "description": "service/task"},
+                       {"name": "date", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}],
+        "responses": {**_ok("Availability"), **_errors(404, 422)}}})
+    spec.path(path="/api/v1/appointments", operations={"post": {
+        "summary": "Book an appointment",
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "BookingRequest"}}},
+        "responses": {**_ok("Appointment", 201, "Booked"), **_errors(400, 404, 409, 413, 415, 422)}}})
+    spec.path(path="/api/v1/appointments/{reference}", operations={
+        "get": {"summary": "One appointment", "parameters": [REFERENCE, PHONE],
+                "responses": {**_ok("Appointment"), **_errors(404, 429)}},
+        "delete": {"summary": "Cancel an appointment", "parameters": [REFERENCE, PHONE],
+                   "responses": {**_ok("Appointment"), **_errors(404, 409, 429)}}})
+    spec.path(path="/api/v1/appointments/{reference}/reschedule", operations={"post": {
+        "summary": "Move an appointment to another free slot",
+        "parameters": [REFERENCE, PHONE],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "RescheduleRequest"}}},
+        "responses": {**_ok("Appointment"), **_errors(400, 404, 409, 415, 422, 429)}}})
+    return spec.to_dict()

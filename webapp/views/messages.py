@@ -1,0 +1,47 @@
+"""Translated texts for the codes the booking domain and schemas return."""
+
+from flask_babel import lazy_gettext as _l
+
+FIELD_ERRORS = {
+    "required": _l("This field is required."),
+    "invalid": _l("This value is not valid."),
+    "name": _l("Write your name with letters only, as on your identity card."),
+    "name_length": _l("Your full name must have 2 to 120 characters."),
+    "phone": _l("Write a mobile number starting with 05, 06 or 07 and 10 digits in all, e.g. 0550 12 34 56."),
+    "email": _l("This e-mail address is not valid."),
+    "ssn": _l("The social security number has 12 digits."),
+    "date": _l("Choose a real date."),
+    "time": _l("Choose a time from the list."),
+}
+
+BOOKING_ERRORS = {
+    "unknown_agency": _l("This agency does not take appointments."),
+    "not_bookable": _l("This procedure does not need an appointment."),
+    "past": _l("This day has already passed."),
+    "too_far": _l("Appointments can only be booked a limited number of days ahead."),
+    "holiday": _l("The agency is closed on this public holiday."),
+    "closure": _l("The agency is closed on this day."),
+    "closed": _l("The agency does not receive visitors on this day of the week."),
+    "not_a_slot": _l("This time is not one of the agency's appointment times."),
+    "too_soon": _l("This time is too close: choose a later one."),
+    "slot_full": _l("Sorry, this time was just taken by someone else. Here are the nearest free times."),
+    "same_task": _l("You already have an appointment for this procedure."),
+    "limit": _l("You already have the maximum number of upcoming appointments."),
+    "not_cancellable": _l("This appointment can no longer be changed."),
+    "not_found": _l("No appointment matches this reference and phone number."),
+    "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
+}
+
+
+def field_errors(messages: dict) -> dict[str, list[str]]:
+    """marshmallow's {field: [code]} as {field: [translated text]}."""
+    return {
+        name: [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"])) for code in _codes(errs)]
+        for name, errs in messages.items()
+    }
+
+
+def _codes(errors):
+    if isinstance(errors, dict):
+        return [code for value in errors.values() for code in _codes(value)]
+    return [e if isinstance(e, str) else "invalid" for e in errors]

@@ -94,7 +94,8 @@ def client(app):
 
 @pytest.fixture
 def db(app):
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        yield database
+    """The database, outside any app context: requests made meanwhile get their own context
+    (as in production), and connections reopen on demand after a request closes them."""
+    yield database
+    if not database.is_closed():
         database.close()

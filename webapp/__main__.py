@@ -79,7 +79,7 @@ def serve(host, port, workers):
     _app()  # fails here, once, with the content problems rather than in every worker
     _migrate()
     argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms', "--access-logfile", "-",
+            "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms', "--access-logfile", "-",
             "webapp:create_app()"]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
 

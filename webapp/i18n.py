@@ -1,6 +1,6 @@
 """The supported languages, their direction, and how a request's language is chosen."""
 
-from flask import g, request, url_for
+from flask import request, url_for
 from flask_babel import Babel, format_date, format_datetime
 
 from .clock import from_utc
@@ -27,10 +27,8 @@ def negotiate() -> str:
 
 def current() -> str:
     """The language of this request: the URL's (even on a 404), else the negotiated one."""
-    if "lang" not in g:
-        prefix = request.path.split("/", 2)[1]
-        g.lang = prefix if prefix in LANGUAGES else negotiate()
-    return g.lang
+    prefix = request.path.split("/", 2)[1]
+    return prefix if prefix in LANGUAGES else negotiate()
 
 
 def locale() -> str:
@@ -49,8 +47,8 @@ def switch_language(code: str) -> str:
 def init_app(app) -> None:
     """Register the URL converter, Flask-Babel and the template helpers."""
     app.url_map.converters["lang"] = LangConverter
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Africa/Algiers"
     Babel(app, locale_selector=locale, default_translation_directories="../translations")
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Africa/Algiers")
     app.add_template_global(format_date)
     app.add_template_global(format_datetime)
     app.add_template_global(from_utc)
@@ -58,8 +56,8 @@ def init_app(app) -> None:
 
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):
-        if values and "lang" in values:
-            g.lang = values.pop("lang")
+        if values:
+            values.pop("lang", None)  # views read it with current()
 
     @app.url_defaults
     def add_lang(endpoint, values):

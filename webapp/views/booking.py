@@ -220,9 +220,9 @@ def reschedule(reference):
         except BookingError as exc:
             steps = steps_context(context["service"], context["task"], {**args, "time": ""},
                                   problem=exc, mode="move", here=here)
-            return render_template("booking/reschedule.html", **{**context, **steps}, appointment=found), 409
+            return render_template("booking/reschedule.html", **{**context, **steps}), 409
     template = "booking/_reschedule_steps.html" if wants_fragment("booking") else "booking/reschedule.html"
-    return vary_on_htmx(make_response(render_template(template, **{**context, **steps}, appointment=found)))
+    return vary_on_htmx(make_response(render_template(template, **{**context, **steps})))
 
 
 @bp.route("/manage", methods=["GET", "POST"])

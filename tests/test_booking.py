@@ -1,0 +1,173 @@
+"""Booking rules: calendar, notice, horizon, capacity, limits per phone, cancel, move, purge."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from webapp import demo
+from webapp.booking import appointments, availability, codes
+from webapp.booking.appointments import BookingError, Request
+from webapp.booking.purge import purge
+from webapp.clock import ALGIERS, from_utc
+from webapp.models import Appointment, HolidayOverride
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # a Tuesday
+
+
+def at(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=ALGIERS)
+
+
+def request(start, phone="0550123456", task=("death-grant", "claim-death-grant"), agency="09"):
+    return Request(agency=agency, service_id=task[0], task_id=task[1], start=start,
+                   full_name="Test Person", phone=phone, lang="fr")
+
+
+@pytest.fixture
+def demo_db(app, db):
+    demo.load(app.extensions["catalog"])
+    return db
+
+
+@pytest.mark.parametrize(
+    "day, reason",
+    [
+        ("2026-11-30", "past"),
+        ("2026-12-04", "closed"),  # Friday
+        ("2026-12-05", "closed"),  # Saturday
+        ("2026-12-24", "closure"),  # demo closure of agency 16
+        ("2027-01-05", "too_far"),  # beyond 30 days
+        ("2026-12-06", None),  # Sunday: open
+    ],
+)
+def test_closed_reason(demo_db, day, reason):
+    rules = availability.load_rules("16")
+    assert availability.closed_reason(rules, date.fromisoformat(day), NOW) == reason
+
+
+def test_public_holidays_are_closed_unless_overridden(demo_db):
+    rules = availability.load_rules("16")
+    rules.horizon_days = 60
+    yennayer = date(2027, 1, 12)  # Amazigh New Year, a Tuesday
+    assert availability.closed_reason(rules, yennayer, NOW) == "holiday"
+    HolidayOverride.create(agency="16", day=yennayer)
+    rules = availability.load_rules("16")
+    rules.horizon_days = 60
+    assert availability.closed_reason(rules, yennayer, NOW) is None
+
+
+def test_islamic_holidays_move_each_year():
+    from webapp.algeria import public_holidays
+
+    fitr = [d for d, name in public_holidays(2026).items() if "Fitr" in name]
+    fitr_next = [d for d, name in public_holidays(2027).items() if "Fitr" in name]
+    assert fitr and fitr_next and (fitr[0].month, fitr[0].day) != (fitr_next[0].month, fitr_next[0].day)
+
+
+def test_slots_respect_hours_notice_and_length(demo_db):
+    rules = availability.load_rules("16")
+    today = availability.day_slots(rules, date(2026, 12, 1), NOW)
+    assert today[0].start == at("2026-12-01", "11:00")  # 2 hours of notice
+    assert today[-1].start == at("2026-12-01", "15:45")  # last 15-minute slot before 16:00
+    tomorrow = availability.day_slots(rules, date(2026, 12, 2), NOW)
+    assert len(tomorrow) == 32
+    assert {s.start: s.remaining for s in tomorrow}[at("2026-12-02", "09:00")] == 3  # one demo booking
+
+
+def test_times_are_stored_in_utc_without_daylight_saving(demo_db):
+    winter = appointments.book(request(at("2026-12-02", "09:00"), agency="16"), NOW)
+    assert Appointment.get_by_id(winter.id).starts_at == datetime(2026, 12, 2, 8, 0)
+    assert from_utc(datetime(2027, 7, 1, 8, 0)).isoformat() == "2027-07-01T09:00:00+01:00"
+
+
+def test_full_slot_gives_alternatives_and_capacity_holds(demo_db):
+    with pytest.raises(BookingError) as info:
+        appointments.book(request(at("2026-12-02", "10:00")), NOW)  # agency 09 is full at 10:00
+    assert info.value.code == "slot_full"
+    assert info.value.alternatives and all(s.remaining for s in info.value.alternatives)
+    assert info.value.alternatives[0].start.date() == date(2026, 12, 2)
+    assert Appointment.select().where(Appointment.agency == "09",
+                                      Appointment.starts_at == datetime(2026, 12, 2, 9, 0)).count() == 2
+
+
+def test_seats_fill_up_to_the_desks(demo_db):
+    start = at("2026-12-03", "08:00")
+    appointments.book(request(start, phone="0550000101"), NOW)
+    appointments.book(request(start, phone="0550000102"), NOW)
+    with pytest.raises(BookingError, match="slot_full"):
+        appointments.book(request(start, phone="0550000103"), NOW)
+
+
+@pytest.mark.parametrize("start, code", [
+    (at("2026-12-01", "10:00"), "too_soon"),
+    (at("2026-12-02", "09:07"), "not_a_slot"),
+    (at("2026-12-02", "16:00"), "not_a_slot"),
+    (at("2026-12-04", "09:00"), "closed"),
+    (at("2026-11-30", "09:00"), "past"),
+])
+def test_invalid_times_are_refused(demo_db, start, code):
+    with pytest.raises(BookingError, match=code):
+        appointments.book(request(start), NOW)
+    assert Appointment.select().where(Appointment.phone == "0550123456").count() == 0
+
+
+def test_one_appointment_per_task_and_two_in_all_per_phone(demo_db):
+    first = appointments.book(request(at("2026-12-02", "11:00")), NOW)
+    with pytest.raises(BookingError) as same:
+        appointments.book(request(at("2026-12-03", "11:00")), NOW)
+    assert same.value.code == "same_task" and same.value.existing.id == first.id
+    appointments.book(request(at("2026-12-03", "11:00"), task=("work-accident", "declare-work-accident")), NOW)
+    with pytest.raises(BookingError, match="limit"):
+        appointments.book(request(at("2026-12-06", "11:00"), task=("family-allowances", "apply-family-allowances")), NOW)
+
+
+def test_cancel_frees_the_seat(demo_db):
+    start = at("2026-12-02", "10:00")  # full at agency 09
+    held = Appointment.get(Appointment.reference == demo.reference("DEM2DDDD"))
+    appointments.cancel(held, NOW)
+    assert Appointment.get_by_id(held.id).seat is None
+    appointments.book(request(start), NOW)  # the freed seat is available again
+    with pytest.raises(BookingError, match="not_cancellable"):
+        appointments.cancel(held, NOW)
+
+
+def test_reschedule_moves_or_changes_nothing(demo_db):
+    mine = appointments.book(request(at("2026-12-02", "11:00")), NOW)
+    appointments.reschedule(mine, at("2026-12-03", "09:30"), NOW)
+    moved = Appointment.get_by_id(mine.id)
+    assert from_utc(moved.starts_at) == at("2026-12-03", "09:30")
+    old_slot = availability.day_slots(availability.load_rules("09"), date(2026, 12, 2), NOW)
+    assert {s.start: s.remaining for s in old_slot}[at("2026-12-02", "11:00")] == 2
+    with pytest.raises(BookingError) as full:
+        appointments.reschedule(moved, at("2026-12-02", "10:00"), NOW)
+    assert full.value.code == "slot_full" and full.value.alternatives
+    assert Appointment.get_by_id(mine.id).starts_at == moved.starts_at
+
+
+def test_fallback_to_a_nearby_slot(demo_db):
+    booked, moved = appointments.book_with_fallback(request(at("2026-12-02", "10:00")), "same_day", NOW)
+    assert moved and from_utc(booked.starts_at).date() == date(2026, 12, 2)
+    with pytest.raises(BookingError, match="slot_full"):
+        appointments.book_with_fallback(request(at("2026-12-02", "10:00"), phone="0550999999"), "none", NOW)
+
+
+def test_references_are_random_checked_and_typo_proof():
+    refs = {codes.new_reference() for _ in range(2000)}
+    assert len(refs) == 2000
+    for ref in list(refs)[:50]:
+        assert len(ref) == 9 and set(ref) <= set(codes.ALPHABET)
+        assert codes.normalize(codes.display(ref).lower()) == ref
+        for i in range(9):
+            for char in codes.ALPHABET:
+                if char != ref[i]:
+                    assert codes.normalize(ref[:i] + char + ref[i + 1:]) is None
+    assert codes.normalize("O0I1ABCDE") is None
+
+
+def test_purge_keeps_counts_and_forgets_people(demo_db):
+    later = NOW + timedelta(days=120)
+    counts = purge(later, days=90)
+    assert counts["appointments anonymised"] == 4
+    rows = list(Appointment.select())
+    assert len(rows) == 4 and all(r.phone is None and r.full_name is None and r.purged for r in rows)
+    assert purge(later, days=90)["appointments anonymised"] == 0

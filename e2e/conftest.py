@@ -98,6 +98,9 @@ def page(context):
     page.set_default_timeout(10_000)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            and errors.append(msg.text))
+    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+            and errors.append(f"{r.status} {r.url}"))
     yield page
     assert not errors, f"errors in the browser console: {errors}"

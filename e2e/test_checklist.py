@@ -21,12 +21,14 @@ def test_task_pages_show_a_checklist(page, lang, path):
 
 
 def test_narrow_tick_reload_clear(page):
-    page.goto("/fr/services/death-grant/claim-death-grant")
-    everything = page.locator("#checklist li").count()
-    page.get_by_role("radio", name=re.compile("pension", re.I)).check()
-    expect(page.locator("#checklist li")).not_to_have_count(everything)
-    expect(page).to_have_url(re.compile(r"deceased-status=pensioner"))
+    page.goto("/fr/services/work-accident/declare-work-accident")
     boxes = page.locator("#checklist input[type=checkbox]")
+    expect(boxes).to_have_count(3)  # no answer yet: every case is shown
+    page.get_by_role("radio", name=re.compile("^Non", re.I)).check()
+    expect(boxes).to_have_count(2)  # not a commuting accident: no police report
+    expect(page).to_have_url(re.compile(r"commuting=commuting-no"))
+    page.get_by_role("radio", name=re.compile("^Oui", re.I)).check()
+    expect(boxes).to_have_count(3)
     boxes.nth(0).check()
     boxes.nth(2).check()
     page.reload()
@@ -34,10 +36,13 @@ def test_narrow_tick_reload_clear(page):
     expect(boxes.nth(1)).not_to_be_checked()
     expect(boxes.nth(2)).to_be_checked()
     stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('cnas:ticks:'))")
-    assert stored == ["cnas:ticks:death-grant/claim-death-grant"]
-    # Answer the other way: the ticks of documents shown in both cases are kept.
-    page.get_by_role("radio", name=re.compile("salari", re.I)).check()
-    expect(page.locator("#checklist input[type=checkbox]").nth(0)).to_be_checked()
+    assert stored == ["cnas:ticks:work-accident/declare-work-accident"]
+    # Narrowing hides the police report; its tick is kept for when it shows again.
+    page.get_by_role("radio", name=re.compile("^Non", re.I)).check()
+    expect(boxes).to_have_count(2)
+    expect(boxes.nth(0)).to_be_checked()
+    page.get_by_role("radio", name=re.compile("^Oui", re.I)).check()
+    expect(boxes.nth(2)).to_be_checked()
     page.get_by_role("button", name="Effacer mes coches").click()
     expect(page.locator("#checklist input:checked")).to_have_count(0)
     page.reload()

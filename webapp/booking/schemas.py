@@ -10,6 +10,7 @@ from datetime import date, time
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 PHONE = re.compile(r"^0[567]\d{8}$")
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 REQUIRED = {"required": "required", "null": "required", "invalid": "invalid"}
 
 
@@ -67,7 +68,8 @@ class Slot(Schema):
     service = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
     task = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
     date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
-    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"})
+    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"},
+                       metadata={"pattern": TIME_PATTERN, "example": "09:15"})
 
     @post_load
     def bounded(self, data, **kwargs):
@@ -102,4 +104,5 @@ class Lookup(Schema):
 
 class Reschedule(Lookup):
     date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
-    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"})
+    time = fields.Time(required=True, error_messages={**REQUIRED, "invalid": "time"},
+                       metadata={"pattern": TIME_PATTERN, "example": "09:15"})

@@ -1,0 +1,91 @@
+"""Booking as a person does it: Arabic on a phone, calendar file, move, cancel, keyboard only."""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+BOOK = "/{lang}/book/work-accident/declare-work-accident"
+
+
+def choose_agency_day_time(page, lang="ar", agency="42", day="2026-12-06", time="10:15"):
+    page.goto(BOOK.format(lang=lang))
+    page.locator("#agency-choice").select_option(agency)
+    page.locator("#step-agency ~ form button, form:has(#agency-choice) button").first.click()
+    page.locator(f"a[href*='date={day}']").click()
+    page.locator(f"input[name=time][value='{time}']").check()
+    page.locator("form:has(input[name=time]) button[type=submit]").click()
+    expect(page.locator("#step-details")).to_be_visible()
+
+
+def test_book_in_arabic_on_a_phone_then_move_and_cancel(page):
+    choose_agency_day_time(page)
+    page.get_by_label("الاسم واللقب").fill("أمينة بن علي")
+    page.get_by_label("الهاتف النقال").fill("0661 23 45 67")
+    page.get_by_role("button", name="متابعة").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("راجع وأكد")
+    page.get_by_role("button", name="أكد الموعد").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("تم حجز موعدك")
+    reference = page.locator(".reference strong").inner_text()
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]", reference)
+    expect(page.locator("img.qr")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="أضف إلى رزنامتي").click()
+    ics = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "DTSTART;TZID=Africa/Algiers:20261206T101500" in ics
+    page.screenshot(path="e2e/artifacts/confirmation-ar-360.png", full_page=True)
+
+    page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
+    page.locator("a[href*='date=2026-12-07']").click()
+    page.locator("input[name=time][value='11:00']").check()
+    page.locator("form:has(input[name=time]) button[type=submit]").click()
+    page.locator("#step-move ~ form button, form:has(input[value='11:00']) button.primary").first.click()
+    expect(page.locator(".summary")).to_contain_text("11:00")
+    page.get_by_role("button", name="ألغ هذا الموعد").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
+
+
+def test_keyboard_only_booking(page):
+    page.goto(BOOK.format(lang="fr"))
+    page.keyboard.press("Tab")  # skip link
+    page.locator("#agency-choice").focus()
+    page.keyboard.press("ArrowDown")  # first agency
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-day")).to_be_visible()
+    page.locator(".days a").nth(2).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-time")).to_be_visible()
+    page.locator("input[name=time]:not([disabled])").first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-details")).to_be_visible()
+    page.locator("#f-full_name").focus()
+    page.keyboard.type("Karim Clavier")
+    page.keyboard.press("Tab")
+    page.keyboard.type("0770112233")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier et confirmer")
+    page.get_by_role("button", name="Confirmer le rendez-vous").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre rendez-vous est pris")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_booking_steps_are_accessible(browser, base_url, lang):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    axe = Axe()
+    page.goto(BOOK.format(lang=lang) + "?agency=31&date=2026-12-08&time=09:30")
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    page.locator("#f-full_name").fill("Test")
+    page.locator("#f-phone").fill("12")
+    page.locator("form[method=post] button[type=submit]").click()
+    expect(page.locator("#f-phone-error")).to_be_visible()
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    page.goto(f"/{lang}/manage")
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    context.close()

@@ -36,6 +36,8 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page):
     ics = Path(download.value.path()).read_text(encoding="utf-8")
     assert "DTSTART;TZID=Africa/Algiers:20261206T101500" in ics
     page.screenshot(path="e2e/artifacts/confirmation-ar-360.png", full_page=True)
+    axe = Axe().run(page)
+    assert axe.violations_count == 0, axe.generate_report()
 
     page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
     page.locator("a[href*='date=2026-12-07']").click()

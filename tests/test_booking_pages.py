@@ -65,7 +65,7 @@ def test_book_then_see_confirmation_calendar_and_qr(pages):
     soup = page.soup
     reference = soup.select_one(".reference strong").get_text().replace("-", "")
     assert Appointment.get(Appointment.reference == reference).full_name == "Amina Test"
-    assert "mercredi 2 décembre 2026, 11:00" in soup.select_one(".summary").get_text()
+    assert "mercredi 2 décembre 2026 à 11:00" in soup.select_one(".summary").get_text()
     assert soup.select("#checklist li") and page.headers["Cache-Control"] == "no-store"
     ics = pages.get(soup.find("a", string="Ajouter à mon agenda")["href"])
     event = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")[0]
@@ -121,7 +121,7 @@ def test_manage_lookup_cancel_and_reschedule(app, pages):
     move = other.get(f"/fr/appointments/{reference}/reschedule?date=2026-12-03&time=09:00").soup
     action, fields = hidden(move)
     assert other.post(action, data=fields).status_code == 303
-    assert "jeudi 3 décembre 2026, 09:00" in other.get(found.location).soup.select_one(".summary").get_text()
+    assert "jeudi 3 décembre 2026 à 09:00" in other.get(found.location).soup.select_one(".summary").get_text()
     action, fields = hidden(other.get(found.location).soup, "form[action$=cancel]")
     assert other.post(action, data=fields).status_code == 303
     assert other.get(found.location).soup.h1.get_text() == "Rendez-vous annulé"

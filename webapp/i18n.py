@@ -1,7 +1,7 @@
 """The supported languages, their direction, and how a request's language is chosen."""
 
 from flask import request, url_for
-from flask_babel import Babel, format_date, format_datetime
+from flask_babel import Babel, format_date, gettext
 
 from .clock import from_utc
 from werkzeug.routing import BaseConverter
@@ -44,13 +44,19 @@ def switch_language(code: str) -> str:
     return url_for(request.endpoint, **{**request.args.to_dict(), **request.view_args, "lang": code})
 
 
+def when(moment, year: bool = True) -> str:
+    """A day and time as people read it: "mercredi 2 décembre 2026 à 11:00"."""
+    day = format_date(moment, "EEEE d MMMM y" if year else "EEEE d MMMM")
+    return gettext("%(date)s at %(time)s", date=day, time=moment.strftime("%H:%M"))
+
+
 def init_app(app) -> None:
     """Register the URL converter, Flask-Babel and the template helpers."""
     app.url_map.converters["lang"] = LangConverter
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Africa/Algiers"
     Babel(app, locale_selector=locale, default_translation_directories="../translations")
     app.add_template_global(format_date)
-    app.add_template_global(format_datetime)
+    app.add_template_global(when)
     app.add_template_global(from_utc)
     app.add_template_global(switch_language)
 

@@ -8,11 +8,13 @@ Playwright's own download, in that order.
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -44,30 +46,54 @@ def wait_until_up(url: str, process, seconds: float = 30) -> None:
     raise RuntimeError(f"server not up after {seconds}s")
 
 
-@pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
-    if os.environ.get("E2E_BASE_URL"):
-        yield os.environ["E2E_BASE_URL"].rstrip("/")
-        return
-    instance = tmp_path_factory.mktemp("instance")
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW}
+def launch(instance: Path, port: int, **extra_env):
+    """Load the demo data and start `python -m webapp serve` on 127.0.0.1; return the process."""
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW, **extra_env}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "webapp", "load-demo"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    port = free_port()
-    log = open(instance / "server.log", "w")
-    server = subprocess.Popen(
+    if not (instance / "webapp.db").exists():
+        subprocess.run([sys.executable, "-m", "webapp", "load-demo"], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    log = open(instance / "server.log", "a")
+    process = subprocess.Popen(
         [sys.executable, "-m", "webapp", "serve", "--port", str(port), "--workers", "2"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    log.close()
+    wait_until_up(f"http://127.0.0.1:{port}/fr/", process)
+    return process
+
+
+def stop(process) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The server under test: its URL, and its SQLite file when the suite started it."""
+    if os.environ.get("E2E_BASE_URL"):
+        yield SimpleNamespace(url=os.environ["E2E_BASE_URL"].rstrip("/"), db=None)
+        return
+    instance = tmp_path_factory.mktemp("instance")
+    port = free_port()
+    process = launch(instance, port)
     try:
-        wait_until_up(url + "/fr/", server)
-        yield url
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", db=instance / "webapp.db")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def base_url(server):
+    return server.url
+
+
+def count_appointments(server, where: str, *args) -> int:
+    """Rows in the server's database (the suite's own server only)."""
+    if server.db is None:
+        pytest.skip("counting rows needs the suite's own server (E2E_BASE_URL is set)")
+    with sqlite3.connect(server.db) as db:
+        return db.execute(f"SELECT COUNT(*) FROM appointment WHERE {where}", args).fetchone()[0]
 
 
 def chromium_path() -> str | None:
@@ -98,7 +124,9 @@ def page(context):
     page.set_default_timeout(10_000)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+    # htmx logs its failed requests; offline tests cause them on purpose.
+    page.on("console", lambda msg: msg.type == "error"
+            and not msg.text.startswith(("Failed to load resource", "htmx:"))
             and errors.append(msg.text))
     page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
             and errors.append(f"{r.status} {r.url}"))

@@ -66,10 +66,11 @@ def test_same_key_other_body_is_422(api):
 def test_missing_key_is_400_and_processing_key_is_409(api):
     assert post(api, key=None).status_code == 400
     from webapp.booking.idempotency import fingerprint
+    from webapp.booking.schemas import Booking
     from webapp.clock import to_utc
     from datetime import datetime, timezone
 
-    IdempotencyKey.create(key="busy", request_hash=fingerprint(BODY), created_at=to_utc(datetime(2026, 12, 1, 8, 59, tzinfo=timezone.utc)))
+    IdempotencyKey.create(key="busy", request_hash=fingerprint(Booking().load(BODY)), created_at=to_utc(datetime(2026, 12, 1, 8, 59, tzinfo=timezone.utc)))
     busy = post(api, key="busy")
     assert busy.status_code == 409 and busy.json["error"]["code"] == "idempotency_busy"
 

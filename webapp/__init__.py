@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import config, db, errors, i18n, security
+from . import assets, config, db, errors, i18n, security
 from .catalog import load_catalog
 from .views import register_blueprints
 
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     register_blueprints(app)
     errors.init_app(app)
     return app

@@ -27,6 +27,9 @@ def negotiate() -> str:
 
 def current() -> str:
     """The language of this request: the URL's (even on a 404), else the negotiated one."""
+    from_url = getattr(request, "url_lang", None)
+    if from_url:
+        return from_url
     prefix = request.path.split("/", 2)[1]
     return prefix if prefix in LANGUAGES else negotiate()
 
@@ -62,8 +65,8 @@ def init_app(app) -> None:
 
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):
-        if values:
-            values.pop("lang", None)  # views read it with current()
+        if values and "lang" in values:
+            request.url_lang = values.pop("lang")  # views read it with current()
 
     @app.url_defaults
     def add_lang(endpoint, values):

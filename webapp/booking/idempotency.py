@@ -14,9 +14,15 @@ KEEP_DAYS = 7  # keys are kept at least this long (the purge command deletes old
 STALE_AFTER = timedelta(minutes=2)  # a "processing" key older than this was abandoned
 
 
-def fingerprint(payload) -> str:
-    """A hash of the request body, to tell a retry from a different request with the same key."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+BOOKING_FIELDS = ("agency", "service", "task", "date", "time", "full_name", "phone", "email", "ssn", "fallback")
+
+
+def fingerprint(booking: dict) -> str:
+    """A hash of a validated booking, to tell a retry from another request with the same key
+    (the same whether it came from the form, the API or the phone's outbox)."""
+    fields = {name: booking.get(name) for name in BOOKING_FIELDS}
+    fields["fallback"] = fields["fallback"] or "none"
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def claim(key: str, request_hash: str, now: datetime) -> tuple[str, IdempotencyKey | None]:

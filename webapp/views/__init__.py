@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, public, root
+from . import api, booking, public, pwa, root
 
 
 def register_blueprints(app) -> None:
@@ -9,3 +9,4 @@ def register_blueprints(app) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(pwa.bp)

@@ -98,8 +98,16 @@ def create_appointment():
     body = json_body()
     if body is None:
         return error("json", 415 if not request.is_json else 400, _("Send a JSON object with Content-Type: application/json."))
-    now = clock.now()
-    state, row = idempotency.claim(key, idempotency.fingerprint(body), now)
+    try:
+        data = schemas.Booking().load(body)
+    except ValidationError as exc:
+        return error("validation", 422, _("The request has errors."), field_errors(exc.messages))
+    return idempotent(key, data, lambda: _book(data, clock.now()))
+
+
+def idempotent(key, data, work):
+    """Answer the first request with this key by doing `work`, and every retry alike."""
+    state, row = idempotency.claim(key, idempotency.fingerprint(data), clock.now())
     if state == "replay":
         return current_app.response_class(row.body, status=row.status_code, mimetype="application/json")
     if state == "mismatch":
@@ -107,20 +115,15 @@ def create_appointment():
     if state == "busy":
         return error("idempotency_busy", 409, _("The first request with this Idempotency-Key is still being processed."))
     try:
-        response, status = _book(body, now)
+        response, status = work()
     except Exception:
         idempotency.release(key)
         raise
-    if status < 500:
-        idempotency.store(key, status, response.get_json())
+    idempotency.store(key, status, response.get_json())
     return response, status
 
 
-def _book(body, now):
-    try:
-        data = schemas.Booking().load(body)
-    except ValidationError as exc:
-        return error("validation", 422, _("The request has errors."), field_errors(exc.messages))
+def _book(data, now):
     _service, task = catalog().task(data["service"], data["task"])
     if task is None:
         return error("unknown_task", 404, _("Unknown procedure: give task=service/task."))

@@ -1,5 +1,6 @@
 """Booking pages: task → agency → day → time → details → review → confirm; manage."""
 
+import json
 import uuid
 from datetime import datetime
 
@@ -8,10 +9,11 @@ from flask import (Blueprint, abort, current_app, make_response, redirect, rende
 from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import appointments, availability, codes, ratelimit, schemas
+from ..booking import appointments, availability, codes, idempotency, ratelimit, schemas
 from ..booking.appointments import BookingError
 from ..clock import ALGIERS
 from ..i18n import current
+from .api import appointment_json
 from .htmx import vary_on_htmx, wants_fragment
 from .messages import BOOKING_ERRORS, field_errors
 
@@ -100,7 +102,8 @@ def review(service_id, task_id):
     except ValidationError as exc:
         context = steps_context(service, task, form, errors=field_errors(exc.messages), values=form)
         return render_template("booking/start.html", **context), 422
-    context = steps_context(service, task, form, values=person)
+    fallback = form.get("fallback") if form.get("fallback") in ("same_day", "nearest_day") else "none"
+    context = steps_context(service, task, form, values={**person, "fallback": fallback})
     if context["start"] is None:
         return redirect(url_for(".start", service_id=service_id, task_id=task_id, agency=form.get("agency")))
     return render_template("booking/review.html", **context, key=str(uuid.uuid4()))
@@ -108,29 +111,39 @@ def review(service_id, task_id):
 
 @bp.post("/book/<service_id>/<task_id>/confirm")
 def confirm(service_id, task_id):
-    """Book. A double click or a resent form (same key) shows the same appointment."""
+    """Book. The form's key makes a double click, a resent form or the phone's outbox book once."""
     service, task = bookable_task(service_id, task_id)
     form = request.form.to_dict()
-    done = session.get("done", {})
-    if form.get("key") in done:
-        return redirect(url_for(".appointment", reference=done[form["key"]]), 303)
     try:
-        person = schemas.Person().load(form)
+        data = schemas.Booking().load({**form, "service": service_id, "task": task_id})
     except ValidationError as exc:
         context = steps_context(service, task, form, errors=field_errors(exc.messages), values=form)
         return render_template("booking/start.html", **context), 422
-    agency, _, start_at = chosen_slot(form)
-    if start_at is None:
-        abort(400)
+    key = form.get("key") or str(uuid.uuid4())
+    now = clock.now()
+    state, row = idempotency.claim(key, idempotency.fingerprint(data), now)
+    if state == "replay" and row.status_code == 201:
+        reference = json.loads(row.body)["reference"]
+        remember(reference)
+        return redirect(url_for(".appointment", reference=reference), 303)
+    if state != "new":
+        context = steps_context(service, task, form, values=data, problem=BookingError("busy"))
+        return render_template("booking/start.html", **context), 409
+    person = {k: data[k] for k in ("full_name", "phone", "email", "ssn")}
+    start_at = datetime.combine(data["date"], data["time"], ALGIERS)
     try:
-        appointment = appointments.book(appointments.Request(
-            agency=agency, service_id=service_id, task_id=task_id, start=start_at,
-            lang=current(), **person), clock.now())
+        appointment, moved = appointments.book_with_fallback(appointments.Request(
+            agency=data["agency"], service_id=service_id, task_id=task_id, start=start_at,
+            lang=current(), **person), data["fallback"], now)
     except BookingError as exc:
+        idempotency.release(key)
         context = steps_context(service, task, {**form, "time": ""}, values=person, problem=exc)
         return render_template("booking/start.html", **context), 409
+    except Exception:
+        idempotency.release(key)
+        raise
+    idempotency.store(key, 201, appointment_json(appointment, moved))
     remember(appointment.reference)
-    session["done"] = dict(list({**done, form.get("key", ""): appointment.reference}.items())[-5:])
     return redirect(url_for(".appointment", reference=appointment.reference), 303)
 
 

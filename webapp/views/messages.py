@@ -30,6 +30,7 @@ BOOKING_ERRORS = {
     "not_cancellable": _l("This appointment can no longer be changed."),
     "not_found": _l("No appointment matches this reference and phone number."),
     "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
+    "busy": _l("This request is already being handled. Check “My appointment” in a moment."),
 }
 
 

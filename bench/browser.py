@@ -1,0 +1,233 @@
+"""Section 2: cold and warm loads in headless Chromium on DevTools' "Slow 3G".
+
+Network conditions come from CDP (Network.emulateNetworkConditions): 2000 ms latency,
+400 kbit/s = 50,000 bytes/s both ways. First- and largest-contentful-paint are read in the
+page (paint timing and a buffered PerformanceObserver).
+
+Cold: a fresh browser context (empty HTTP cache, no service worker). Warm: a second
+navigation to the same URL in the same context. Between the two visits the network is
+unthrottled for a bounded while so that a service worker, if the page registers one, can
+install and precache ("time passes between visits"); the warm load runs on Slow 3G again.
+Conditions set on the page's CDP session do not apply to the fetches a service worker makes
+(its network-first HTML would arrive unthrottled), so they are also sent to every service
+worker target of the context, through a browser-level CDP session.
+
+floor = latency + bytes transferred by the load / bandwidth: what the bytes alone cost on
+that link with a single round trip. A page whose stylesheet is a separate file needs at least
+two sequential round trips before its first paint, so a ratio near 2 is already the minimum
+that design allows.
+"""
+
+import json
+import time
+
+from .common import CHROMIUM, CHROMIUM_ARGS, log, median, serve, server_env, table, webapp_cli
+
+LATENCY_MS = 2000
+BYTES_PER_SECOND = 50_000  # 400 kbit/s
+SLOW_3G = {"offline": False, "latency": LATENCY_MS, "downloadThroughput": BYTES_PER_SECOND,
+           "uploadThroughput": BYTES_PER_SECOND, "connectionType": "cellular3g"}
+UNTHROTTLED = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+PAGES = [
+    ("home", "/{lang}/"),
+    ("service", "/{lang}/services/work-accident"),
+    ("task", "/{lang}/services/work-accident/declare-work-accident"),
+]
+LANGS = ("ar", "fr")
+
+METRICS = """
+() => new Promise((resolve) => {
+  let lcp = null;
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) lcp = e; })
+      .observe({ type: "largest-contentful-paint", buffered: true });
+  } catch (e) { /* not supported */ }
+  setTimeout(() => {
+    const paint = {};
+    for (const e of performance.getEntriesByType("paint")) paint[e.name] = e.startTime;
+    const nav = performance.getEntriesByType("navigation")[0] || {};
+    const resources = performance.getEntriesByType("resource").map((r) => ({
+      name: r.name.replace(location.origin, ""), type: r.initiatorType, transfer: r.transferSize,
+      body: r.encodedBodySize, start: r.startTime, end: r.responseEnd,
+      sw: r.workerStart > 0, delivery: r.deliveryType || "" }));
+    resolve({
+      fcp: paint["first-contentful-paint"] ?? null, fp: paint["first-paint"] ?? null,
+      lcp: lcp ? lcp.startTime : null, lcp_element: lcp && lcp.element ? lcp.element.tagName.toLowerCase() : null,
+      html_transfer: nav.transferSize ?? null, html_body: nav.encodedBodySize ?? null,
+      html_response_end: nav.responseEnd ?? null, html_via_sw: (nav.workerStart || 0) > 0,
+      html_delivery: nav.deliveryType || "",
+      dcl: nav.domContentLoadedEventEnd ?? null, load: nav.loadEventEnd ?? null,
+      sw_controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller),
+      resources,
+    });
+  }, 300);
+})
+"""
+
+WAIT_FOR_WORKER = """
+async ([registerMs, controlMs, precacheMs]) => {
+  const t0 = performance.now();
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const waited = () => Math.round(performance.now() - t0);
+  if (!("serviceWorker" in navigator)) return { state: "unsupported", waited_ms: 0 };
+  let regs = [];
+  while (performance.now() - t0 < registerMs) {
+    regs = await navigator.serviceWorker.getRegistrations();
+    if (regs.length) break;
+    await sleep(200);
+  }
+  if (!regs.length) return { state: "none", waited_ms: waited() };
+  while (!navigator.serviceWorker.controller && performance.now() - t0 < registerMs + controlMs) await sleep(200);
+  if (!navigator.serviceWorker.controller) return { state: "registered, not controlling", waited_ms: waited() };
+  const end = performance.now() + precacheMs;
+  while (document.documentElement.dataset.precached === undefined && performance.now() < end) await sleep(200);
+  return { state: "controlling", precached: document.documentElement.dataset.precached !== undefined,
+           waited_ms: waited() };
+}
+"""
+
+
+class WorkerThrottle:
+    """Network conditions for the service workers of a context, over the browser's CDP session.
+
+    Playwright offers CDP sessions for pages and frames only: the worker target is attached in
+    the (older) non-flattened mode and spoken to with Target.sendMessageToTarget.
+    """
+
+    def __init__(self, browser):
+        self.session = browser.new_browser_cdp_session()
+        self.answers: set[tuple[str, int]] = set()
+        self.session.on("Target.receivedMessageFromTarget", self._received)
+        self.attached: dict[str, str] = {}  # target id -> session id
+        self.next_id = 1000
+
+    def _received(self, event):
+        try:
+            message = json.loads(event["message"])
+        except (KeyError, ValueError):
+            return
+        if "id" in message:
+            self.answers.add((event.get("sessionId"), message["id"]))
+
+    def apply(self, page, context_id: str, conditions: dict, timeout: float = 10) -> int:
+        """Send `conditions` to every service worker of the context; return how many there are."""
+        infos = self.session.send("Target.getTargets")["targetInfos"]
+        workers = [t for t in infos if t["type"] == "service_worker" and t.get("browserContextId") == context_id]
+        pending = []
+        for target in workers:
+            if target["targetId"] not in self.attached:
+                self.attached[target["targetId"]] = self.session.send(
+                    "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False})["sessionId"]
+            session_id = self.attached[target["targetId"]]
+            for method, params in (("Network.enable", {}), ("Network.emulateNetworkConditions", conditions)):
+                self.next_id += 1
+                self.session.send("Target.sendMessageToTarget", {"sessionId": session_id, "message": json.dumps(
+                    {"id": self.next_id, "method": method, "params": params})})
+                pending.append((session_id, self.next_id))
+        deadline = time.monotonic() + timeout
+        while any(p not in self.answers for p in pending) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)  # lets Playwright deliver the answers
+        missing = [p for p in pending if p not in self.answers]
+        if missing:
+            raise RuntimeError(f"service worker did not confirm the network conditions: {missing}")
+        return len(workers)
+
+    def forget(self):
+        self.attached.clear()
+
+
+def floor_ms(transferred: int) -> float:
+    return LATENCY_MS + transferred * 1000 / BYTES_PER_SECOND
+
+
+def transferred(metrics: dict) -> int:
+    return (metrics.get("html_transfer") or 0) + sum(r["transfer"] or 0 for r in metrics["resources"])
+
+
+def load(page, url: str) -> dict:
+    started = time.monotonic()
+    page.goto(url, wait_until="load", timeout=120_000)
+    metrics = page.evaluate(METRICS)
+    metrics["wall_ms"] = round((time.monotonic() - started) * 1000)
+    metrics["bytes"] = transferred(metrics)
+    metrics["floor_ms"] = round(floor_ms(metrics["bytes"]))
+    return metrics
+
+
+def run(ctx) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    repeats = 1 if ctx.quick else 3
+    worker_wait = (3000, 8000, 12000) if ctx.quick else (3000, 10000, 30000)
+    instance = ctx.tmp / "browser"
+    instance.mkdir()
+    env = server_env(instance)
+    webapp_cli(["load-demo"], env)
+    runs = []
+    with serve(env, workers=3, log_path=instance / "server.log") as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        version = browser.version
+        throttle = WorkerThrottle(browser)
+        try:
+            for repeat in range(repeats):
+                for name, pattern in PAGES:
+                    for lang in LANGS:
+                        path = pattern.format(lang=lang)
+                        context = browser.new_context(viewport={"width": 360, "height": 740}, locale=lang)
+                        try:
+                            page = context.new_page()
+                            page.set_default_timeout(120_000)
+                            cdp = context.new_cdp_session(page)
+                            context_id = cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+                            cdp.send("Network.enable")
+                            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+                            cold = load(page, server.url + path)
+                            cdp.send("Network.emulateNetworkConditions", UNTHROTTLED)
+                            worker = page.evaluate(WAIT_FOR_WORKER, list(worker_wait))
+                            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+                            worker["throttled_workers"] = throttle.apply(page, context_id, SLOW_3G)
+                            warm = load(page, server.url + path)
+                        finally:
+                            context.close()
+                            throttle.forget()
+                        runs.append({"page": name, "lang": lang, "path": path, "repeat": repeat,
+                                     "cold": cold, "warm": warm, "service_worker": worker})
+                        log(f"{name} [{lang}] #{repeat + 1}: cold FCP {cold['fcp']:.0f} ms, "
+                            f"warm FCP {warm['fcp']:.0f} ms, worker: {worker['state']}")
+        finally:
+            browser.close()
+    return report(runs, version, repeats)
+
+
+def report(runs: list[dict], version: str, repeats: int) -> dict:
+    rows, summary = [], []
+    for name, _pattern in PAGES:
+        for lang in LANGS:
+            mine = [r for r in runs if r["page"] == name and r["lang"] == lang]
+            for kind in ("cold", "warm"):
+                fcp = median([r[kind]["fcp"] for r in mine if r[kind]["fcp"] is not None])
+                lcp = median([r[kind]["lcp"] for r in mine if r[kind]["lcp"] is not None])
+                load_ms = median([r[kind]["load"] for r in mine if r[kind]["load"] is not None])
+                moved = median([r[kind]["bytes"] for r in mine])
+                floor = floor_ms(moved)
+                html_sw = any(r[kind]["html_via_sw"] for r in mine)
+                from_cache = sum(1 for r in mine for res in r[kind]["resources"]
+                                 if res["transfer"] == 0 and (res["delivery"] or res["sw"])) / max(len(mine), 1)
+                entry = {"page": name, "lang": lang, "kind": kind, "fcp_ms": fcp, "lcp_ms": lcp, "load_ms": load_ms,
+                         "bytes": moved, "floor_ms": round(floor), "fcp_floor_ratio": round(fcp / floor, 2) if fcp else None,
+                         "lcp_floor_ratio": round(lcp / floor, 2) if lcp else None,
+                         "html_via_service_worker": html_sw, "resources_from_cache": from_cache,
+                         "lcp_element": next((r[kind]["lcp_element"] for r in mine if r[kind]["lcp_element"]), None)}
+                summary.append(entry)
+                rows.append([f"{name} [{lang}] {kind}", fcp, lcp, load_ms, moved, floor, entry["fcp_floor_ratio"],
+                             entry["lcp_floor_ratio"], f"{from_cache:.0f}" + (" +SW html" if html_sw else "")])
+    workers = sorted({r["service_worker"]["state"] + (", precached" if r["service_worker"].get("precached") else "")
+                      for r in runs})
+    table(f"2. Chromium {version}, Slow 3G (latency {LATENCY_MS} ms, {BYTES_PER_SECOND:,} B/s), "
+          f"median of {repeats} (ms)",
+          ["page [lang] load", "FCP", "LCP", "onload", "bytes", "floor", "FCP/floor", "LCP/floor", "cached res."],
+          rows,
+          "floor = latency + bytes transferred / bandwidth (one round trip); the external stylesheet needs a second.\n"
+          "cached res. = resources served without network bytes (HTTP cache or service worker) per load.\n"
+          f"service worker between visits: {'; '.join(workers)}")
+    return {"chromium": version, "repeats": repeats, "network": SLOW_3G, "summary": summary, "runs": runs}

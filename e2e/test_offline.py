@@ -1,0 +1,163 @@
+"""Offline first: the catalog works without network; requests made offline arrive exactly once."""
+
+import json
+import re
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import ROOT, count_appointments, free_port, launch, stop
+
+NO_NETWORK = {"ar": "لا توجد شبكة", "fr": "Pas de réseau", "en": "No network"}
+
+
+def precache(page, lang):
+    page.goto(f"/{lang}/")
+    expect(page.locator(f"html[data-precached={lang}]")).to_have_count(1, timeout=30_000)
+
+
+def manifest(page, lang):
+    return page.evaluate(f"fetch('/offline-manifest/{lang}.json').then(r => r.json())")["entries"]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_catalog_and_search_without_network(context, page, lang):
+    precache(page, lang)
+    urls = [e["url"] for e in manifest(page, lang)]
+    services = [u for u in urls if re.fullmatch(rf"/{lang}/services/[a-z-]+", u)]
+    tasks = [u for u in urls if re.fullmatch(rf"/{lang}/services/[a-z-]+/[a-z0-9-]+", u)]
+    context.set_offline(True)
+    for url in services[:5] + tasks[:5]:
+        page.goto(url)
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.locator("html[data-offline-copy]")).to_have_count(1)
+    expect(page.locator("#app-bar")).to_be_visible()
+    for url in tasks[5:10]:
+        page.goto(url)
+        expect(page.locator("#checklist")).not_to_be_empty()
+        expect(page.locator("#checklist")).to_be_visible()
+    page.goto(f"/{lang}/search?q={ {'ar': 'الوفاة', 'fr': 'deces', 'en': 'death'}[lang] }")
+    expect(page.locator("#results .results a").first).to_be_visible()
+    page.goto(f"/{lang}/")
+    page.locator("#q").fill({"ar": "حادث", "fr": "accident", "en": "accident"}[lang])
+    expect(page.locator("#results .results a").first).to_be_visible()
+    page.goto(f"/{lang}/services/not-on-this-phone")
+    expect(page.locator("h1")).to_have_text(NO_NETWORK[lang])
+    context.set_offline(False)
+
+
+def fill_details_offline(context, page, time, agency="16", phone="0555443322", fallback=None):
+    page.goto(f"/fr/book/work-accident/declare-work-accident?agency={agency}&date=2026-12-03&time={time}")
+    context.set_offline(True)
+    page.get_by_label("Nom et prénom").fill("Hors Ligne")
+    page.get_by_label("Téléphone mobile").fill(phone)
+    if fallback:
+        page.get_by_label(fallback).check()
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_url(re.compile(r"/fr/outbox\?saved="))
+    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone")
+
+
+def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    precache(page, "fr")
+    fill_details_offline(context, page, "09:30")
+    page.close()
+    page = context.new_page()
+    page.goto("/fr/outbox")
+    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone")
+    expect(page.locator("[data-outbox-badge]").first).to_have_text("1")
+    context.set_offline(False)
+    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    reference = page.locator("#outbox li strong").inner_text()
+    assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443322") == 1
+    assert count_appointments(server, "reference = ?", reference) == 1
+    stored = page.evaluate("Outbox.all()")
+    assert "phone" not in stored[0]["request"] and "full_name" not in stored[0]["request"]
+    context.close()
+
+
+def test_network_cut_during_the_send_still_books_once(browser, base_url, server):
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    precache(page, "fr")
+    fill_details_offline(context, page, "10:30", phone="0555443311")
+    attempts = []
+
+    def cut_first(route):
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    context.route("**/api/v1/appointments", cut_first)
+    context.set_offline(False)
+    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone", timeout=10_000)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    assert len(attempts) >= 2
+    assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443311") == 1
+    context.close()
+
+
+def test_slot_taken_while_offline_is_never_double_booked(browser, base_url, server):
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    precache(page, "fr")
+    fill_details_offline(context, page, "14:00", agency="09", phone="0555443300")
+    for n in range(2):  # two others take the two desks meanwhile
+        body = json.dumps({"agency": "09", "service": "death-grant", "task": "claim-death-grant",
+                           "date": "2026-12-03", "time": "14:00", "full_name": f"Other {n}",
+                           "phone": f"066600000{n}"}).encode()
+        urllib.request.urlopen(urllib.request.Request(
+            base_url + "/api/v1/appointments", data=body, method="POST",
+            headers={"Content-Type": "application/json", "Idempotency-Key": f"other-{n}"}))
+    context.set_offline(False)
+    expect(page.locator("#outbox li")).to_contain_text("À vous de choisir", timeout=15_000)
+    alternative = page.locator("#outbox li button").first
+    expect(alternative).to_be_visible()
+    assert count_appointments(server, "agency = '09' AND starts_at = '2026-12-03 13:00:00' AND seat IS NOT NULL") == 2
+    alternative.click()
+    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    assert count_appointments(server, "phone = ? AND seat IS NOT NULL", "0555443300") == 1
+    context.close()
+
+
+def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    port = free_port()
+    process = launch(instance, port, CONTENT_DIR=str(content))
+    context = browser.new_context(base_url=f"http://127.0.0.1:{port}")
+    page = context.new_page()
+    try:
+        precache(page, "fr")
+        stop(process)
+        task_file = content / "services" / "work-accident.toml"
+        text = task_file.read_text()
+        old = re.search(r'^who\.fr = "(.*)"$', text[text.index("[[tasks]]"):], re.M).group(1)
+        task_file.write_text(text.replace(old, "Texte mis à jour pour le test hors ligne.", 1))
+        log = instance / "server.log"
+        before = len(log.read_text().splitlines())
+        process = launch(instance, port, CONTENT_DIR=str(content))
+        page.evaluate("document.documentElement.removeAttribute('data-precached')")
+        page.reload()
+        expect(page.locator("html[data-precached=fr]")).to_have_count(1, timeout=30_000)
+        fetched = [line for line in log.read_text().splitlines()[before:]
+                   if '"GET /fr/' in line or '"GET /offline-index/' in line]
+        fetched_paths = sorted({re.search(r'"GET ([^"\s]+)', line).group(1) for line in fetched} - {"/fr/"})
+        assert fetched_paths == ["/fr/services/work-accident/declare-work-accident", "/offline-index/fr.json"], fetched_paths
+        context.set_offline(True)
+        page.goto("/fr/services/work-accident/declare-work-accident")
+        expect(page.locator("section[aria-labelledby=who] p").first).to_have_text(
+            "Texte mis à jour pour le test hors ligne.")
+    finally:
+        context.close()
+        stop(process)

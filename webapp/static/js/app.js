@@ -1,0 +1,146 @@
+// The progressive part of every page: service worker, offline copy notice, update prompt,
+// offline search, the outbox badge and list, and a polite install offer. Small on purpose.
+(function () {
+  "use strict";
+  var root = document.documentElement, lang = root.lang;
+  var texts = function () { return document.getElementById("texts").dataset; };
+  var bar = function (message, button, action) {
+    var el = document.getElementById("app-bar");
+    el.textContent = message + " ";
+    if (button) {
+      var b = document.createElement("button");
+      b.type = "button"; b.textContent = button; b.addEventListener("click", action);
+      el.appendChild(b);
+    }
+    el.hidden = false;
+  };
+
+  // --- offline copy notice
+  function markOfflineCopy() {
+    var when = root.dataset.offlineCopy;
+    if (when === undefined) return;
+    var date = when ? new Date(when) : null;
+    var shown = date && !isNaN(date) ? date.toLocaleString(lang === "ar" ? "ar-DZ" : lang + "-DZ",
+      { dateStyle: "medium", timeStyle: "short", hour12: false }) : "";
+    bar(texts().offlineCopy.replace("%(date)s", shown));
+  }
+
+  // --- offline search, with the same folding as the server
+  var FOLD = { "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ء": "", "ـ": "", "ٱ": "ا" };
+  function words(text) {
+    var folded = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]/g, "")
+      .normalize("NFC").replace(/[ةىؤئءـٱ]/g, function (c) { return FOLD[c]; });
+    return folded.match(/[\p{L}\p{N}_]+/gu) || [];
+  }
+  var index = null;
+  function offlineSearch(query) {
+    var results = document.getElementById("results");
+    if (!results) return;
+    (index ? Promise.resolve(index) : fetch("/offline-index/" + lang + ".json").then(function (r) { return r.json(); }))
+      .then(function (entries) {
+        index = entries;
+        var terms = words(query);
+        var hits = terms.length ? entries.filter(function (e) {
+          var w = e.w.split(" ");
+          return terms.every(function (t) { return w.some(function (x) { return x.indexOf(t) === 0; }); });
+        }) : [];
+        var t = texts();
+        results.innerHTML = "";
+        var h = document.createElement("h2"); h.className = "count";
+        h.textContent = t.offlineResults.replace("%(num)s", hits.length); results.appendChild(h);
+        var ul = document.createElement("ul"); ul.className = "results";
+        hits.slice(0, 30).forEach(function (e) {
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = e.u; a.textContent = e.t; li.appendChild(a);
+          if (e.st) { var s = document.createElement("small"); s.textContent = e.st; li.appendChild(s); }
+          ul.appendChild(li);
+        });
+        results.appendChild(ul);
+      }, function () { results.textContent = texts().offlineNoIndex; });
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    var field = event.detail.elt;
+    if (field && field.id === "q") offlineSearch(field.value);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("role") === "search" && !navigator.onLine) {
+      event.preventDefault();
+      offlineSearch(form.querySelector("[name=q]").value);
+    }
+  });
+
+  // --- outbox: badge, list, sending
+  function refreshOutbox() {
+    if (!window.Outbox) return;
+    Outbox.pending().then(function (count) {
+      document.querySelectorAll("[data-outbox-badge]").forEach(function (b) {
+        b.textContent = count; b.hidden = !count;
+      });
+    });
+    if (window.renderOutbox) window.renderOutbox();
+  }
+  function sendOutbox(force) {
+    if (!window.Outbox) return;
+    Outbox.sendAll({ force: !!force }).then(refreshOutbox, refreshOutbox);
+  }
+  window.sendOutbox = sendOutbox;
+  window.addEventListener("online", function () { sendOutbox(true); });
+
+  // --- service worker: register after the page is shown, then keep the catalog
+  function startWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/sw.js").then(function (reg) {
+      reg.addEventListener("updatefound", function () {
+        var incoming = reg.installing;
+        incoming && incoming.addEventListener("statechange", function () {
+          if (incoming.state === "installed" && navigator.serviceWorker.controller) {
+            bar(texts().newVersion, texts().reload, function () {
+              incoming.postMessage({ type: "skip-waiting" });
+            });
+          }
+        });
+      });
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      reg.active.postMessage({ type: "precache", lang: lang });
+    }).catch(function () {});
+    var reloading = false;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (root.dataset.updating && !reloading) { reloading = true; location.reload(); }
+    });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.type === "precached") {
+        root.dataset.precached = data.lang;
+        try { localStorage.setItem("cnas:precached:" + data.lang, String(Date.now())); } catch (e) {}
+      }
+      if (data.type === "outbox-changed") refreshOutbox();
+    });
+  }
+
+  // --- install: offered from the second visit on, never on the first
+  var installEvent = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    installEvent = event;
+    var visits = 0;
+    try { visits = +localStorage.getItem("cnas:visits") || 0; } catch (e) {}
+    if (visits >= 2) bar(texts().install, texts().installButton, function () {
+      installEvent.prompt(); document.getElementById("app-bar").hidden = true;
+    });
+  });
+
+  window.addEventListener("load", function () {
+    try { localStorage.setItem("cnas:visits", String((+localStorage.getItem("cnas:visits") || 0) + 1)); } catch (e) {}
+    markOfflineCopy();
+    var q = new URLSearchParams(location.search).get("q");
+    if (q && root.dataset.offlineCopy !== undefined) offlineSearch(q);
+    refreshOutbox();
+    if (navigator.onLine) sendOutbox(false);
+    setTimeout(startWorker, 0);
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#app-bar button")) root.dataset.updating = "1";
+  });
+}());

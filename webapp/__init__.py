@@ -1,10 +1,21 @@
 """The CNAS services web application."""
 
 from flask import Flask
+from flask_compress import Compress
 
 from . import assets, config, db, errors, i18n, security
 from .catalog import load_catalog
 from .views import register_blueprints
+
+
+def compress(app) -> None:
+    """gzip or brotli for every text response (registered before the ETag hook, so that
+    conditional requests are answered on the compressed ETag)."""
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/manifest+json", "image/svg+xml", "text/calendar"])
+    Compress(app)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -18,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    compress(app)
     assets.init_app(app)
     register_blueprints(app)
     errors.init_app(app)

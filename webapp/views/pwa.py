@@ -22,7 +22,8 @@ def catalog():
 def service_worker():
     """The service worker, at the root so that it controls every page."""
     shell = [asset(path) for path in SHELL]
-    body = render_template("pwa/sw.js", shell=shell, version=offline.revision(build_hash(), shell))
+    body = render_template("pwa/sw.js", shell=shell, outbox=asset("js/outbox.js"),
+                           version=offline.revision(build_hash(), shell))
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"

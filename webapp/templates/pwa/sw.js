@@ -11,7 +11,7 @@ const LANG = /^\/(ar|fr|en)\//;
 const NETWORK_ONLY = /^\/(api\/|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
 const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm)$/;
 
-importScripts({{ shell[3]|tojson }});  // js/outbox.js: the outbox shared with the pages
+importScripts({{ outbox|tojson }});  // the outbox, shared with the pages
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -55,7 +55,8 @@ async function precache(lang) {
   for (const { url, revision } of entries) {
     if (before[url] === revision && (await cache.match(url))) { after[url] = revision; continue; }
     try {
-      const page = await fetch(url, { cache: "no-store", credentials: "omit" });
+      // X-Precache: the page links the cached stylesheet instead of inlining it (smaller copies).
+      const page = await fetch(url, { cache: "no-store", credentials: "omit", headers: { "X-Precache": "1" } });
       if (page.ok) { await cache.put(url, page); after[url] = revision; fetched += 1; }
     } catch (e) { /* network gone: the next visit finishes the job */ }
   }
@@ -101,12 +102,7 @@ function withTimeout(promise, ms) {
 
 async function networkFirst(request, url) {
   try {
-    const response = await withTimeout(fetch(request), PAGE_TIMEOUT_MS);
-    if (response.ok && !url.search && LANG.test(url.pathname) && response.type === "basic") {
-      const cache = await caches.open(PAGES_CACHE);
-      if (await cache.match(url.pathname)) cache.put(url.pathname, response.clone());
-    }
-    return response;
+    return await withTimeout(fetch(request), PAGE_TIMEOUT_MS);  // saved copies: precache() only
   } catch (e) {
     const cache = await caches.open(PAGES_CACHE);
     const cached = (await cache.match(url.pathname + url.search)) || (await cache.match(url.pathname));

@@ -160,13 +160,15 @@ def last_seat(base: str, database_url: str, phones: Phones, label: str, bookers:
 
 
 def one_database(ctx, label: str, database_url: str | None, instance, phones: Phones) -> dict:
-    count = 300 if ctx.quick else 1200
+    count = 400 if ctx.quick else 1500
     workers = 2 * cpu_count() + 1
     env = server_env(instance, database_url)
     database_url = database_url or f"sqlite:///{instance / 'webapp.db'}"
     webapp_cli(["load-demo"], env)
     with serve(env, workers=workers, log_path=instance / "server.log") as server:
+        log(f"{label}: server up")
         slots = collect_slots(server.url, count + 20)
+        log(f"{label}: {len(slots)} free slots found")
         specs = [spec(booking(a, d, t, phones()), f"{label}-{n}") for n, (a, d, t) in enumerate(slots)]
         loadgen.run(server.url, specs[:20], CONCURRENCY, max_seconds=60)  # warm every worker up
         figures = loadgen.run(server.url, specs[20:], CONCURRENCY, max_seconds=300)
@@ -189,6 +191,7 @@ def run(ctx) -> dict:
     pg_dir = ctx.tmp / "bookings-pg"
     pg_dir.mkdir()
     try:
+        log("starting PostgreSQL")
         with pg.cluster(ctx.tmp) as url:
             results["PostgreSQL"] = one_database(ctx, "pg", url, pg_dir, phones)
     except RuntimeError as exc:

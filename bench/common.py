@@ -37,8 +37,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"  · {message}", flush=True)
+    print(f"  · [{time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
 
 
 # --- the server under test -------------------------------------------------------------------

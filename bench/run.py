@@ -66,6 +66,7 @@ def main(argv=None) -> int:
         "chromium": chromium_version(),
         "git_commit": git_commit(),
         "webapp_now": NOW,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
     print(f"CNAS services benchmarks — {meta['mode']} run, {meta['timestamp']}")
     print(f"{meta['cpu_count']} CPUs · Python {meta['python']} · SQLite {meta['sqlite']} · "
@@ -77,9 +78,10 @@ def main(argv=None) -> int:
     try:
         for number in chosen:
             title, function = SECTIONS[number]
-            print(f"\n=== {number}. {title} ===", flush=True)
+            load = os.getloadavg()[0]
+            print(f"\n=== {number}. {title} === (load average before: {load:.2f})", flush=True)
             started = time.monotonic()
-            entry = {"title": title}
+            entry = {"title": title, "loadavg_before": round(load, 2)}
             try:
                 entry["results"] = function(ctx)
             except Exception as exc:  # noqa: BLE001 - report it and go on with the next section

@@ -18,8 +18,8 @@ def trivial_route(base: str) -> tuple[str, int]:
 
 
 def run(ctx) -> dict:
-    count = 400 if ctx.quick else 3000
-    warmup = 50 if ctx.quick else 200
+    count = 1500 if ctx.quick else 6000
+    warmup = 100 if ctx.quick else 300
     workers = 2 * cpu_count() + 1
     instance = ctx.tmp / "throughput"
     instance.mkdir()

@@ -37,8 +37,20 @@ class Assets(HTMLParser):
         super().__init__()
         self.css: list[str] = []
         self.js: list[str] = []
+        self.inline_css = 0  # bytes inside <style> elements
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.inline_css += len(data.encode())
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
 
     def handle_starttag(self, tag, attrs):
+        if tag == "style":
+            self._in_style = True
         attrs = dict(attrs)
         if tag == "link" and "stylesheet" in (attrs.get("rel") or "").lower().split() and attrs.get("href"):
             self.css.append(attrs["href"])
@@ -80,7 +92,8 @@ def measure(base: str) -> dict:
                 raise RuntimeError(f"GET {path}: {resp.status}")
             probe = request(base, path, headers={"Accept-Encoding": "br, gzip"})
             encodings.add(f"static: {probe.headers.get('content-encoding', 'identity')}")
-            asset_cache[path] = {**sizes(resp.body), "cache_control": resp.headers.get("cache-control")}
+            asset_cache[path] = {**sizes(resp.body), "sent": len(probe.body),
+                                 "cache_control": resp.headers.get("cache-control")}
         return asset_cache[path]
 
     rows, results = [], []
@@ -94,14 +107,14 @@ def measure(base: str) -> dict:
             encodings.add(f"html: {probe.headers.get('content-encoding', 'identity')}")
             parser = Assets()
             parser.feed(resp.body.decode("utf-8", "replace"))
-            html = sizes(resp.body)
-            css = js = {"raw": 0, "gzip": 0}
+            html = {**sizes(resp.body), "sent": len(probe.body)}
+            css = js = {k: 0 for k in html}
             for href in dict.fromkeys(parser.css):
                 css = add(css, asset(href))
             for src in dict.fromkeys(parser.js):
                 js = add(js, asset(src))
             total = add(add(html, css), js)
-            entry = {"page": name, "lang": lang, "path": path, "html": html,
+            entry = {"page": name, "lang": lang, "path": path, "html": html, "inline_css": parser.inline_css,
                      "css": {k: css[k] for k in html}, "js": {k: js[k] for k in html},
                      "total": {k: total[k] for k in html}, "css_files": len(set(parser.css)),
                      "js_files": len(set(parser.js)), "html_cache_control": resp.headers.get("cache-control")}
@@ -109,17 +122,20 @@ def measure(base: str) -> dict:
             row = [f"{name} [{lang}]", html["raw"], html["gzip"]]
             if brotli is not None:
                 row.append(html["br"])
-            row += [css["raw"], css["gzip"], f"{js['raw']:,} ({entry['js_files']})", js["gzip"],
-                    total["raw"], total["gzip"]]
+            row += [html["sent"], parser.inline_css, f"{css['raw']:,} ({entry['css_files']})", css["gzip"],
+                    f"{js['raw']:,} ({entry['js_files']})", js["gzip"], total["raw"], total["gzip"], total["sent"]]
             rows.append(row)
     headers = ["page [lang]", "HTML B", "HTML gz"] + (["HTML br"] if brotli is not None else [])
-    headers += ["CSS B", "CSS gz", "JS B (files)", "JS gz", "total B", "total gz"]
+    headers += ["HTML sent", "<style> B", "CSS B (files)", "CSS gz", "JS B (files)", "JS gz", "total B", "total gz",
+                "total sent"]
     note = (f"gzip level {GZIP_LEVEL}" + (f", brotli quality {BROTLI_QUALITY}" if brotli is not None
                                            else "; brotli not importable: gzip only")
-            + f". What the server itself sends for Accept-Encoding 'br, gzip': {', '.join(sorted(encodings))}.")
+            + ".\nsent = bytes the server itself sends for Accept-Encoding 'br, gzip' "
+            + f"({', '.join(sorted(encodings))}); <style> B = inline CSS, counted in HTML.")
     table("1. Page weight (bytes; CSS/JS = every stylesheet and script the page references)", headers, rows, note)
-    assets_rows = [[path, a["raw"], a["gzip"], a.get("cache_control")] for path, a in sorted(asset_cache.items())]
-    table("   Referenced static files", ["file", "bytes", "gzip", "Cache-Control"], assets_rows)
+    assets_rows = [[path, a["raw"], a["gzip"], a["sent"], a.get("cache_control")]
+                   for path, a in sorted(asset_cache.items())]
+    table("   Referenced static files", ["file", "bytes", "gzip", "sent", "Cache-Control"], assets_rows)
     log(f"{len(results)} pages, {len(asset_cache)} static files")
     return {"gzip_level": GZIP_LEVEL, "brotli": brotli is not None, "server_encodings": sorted(encodings),
             "pages": results, "assets": asset_cache}

@@ -50,9 +50,9 @@ def check_page(response):
     for field in soup.find_all(["input", "select", "textarea"]):
         if field.get("type") in ("hidden", "submit"):
             continue
-        assert field.get("id") and soup.find("label", attrs={"for": field["id"]}) or field.find_parent(
-            "label"
-        ), f"control without a label: {field}"
+        labelled = (field.get("aria-label") or field.find_parent("label")
+                    or field.get("id") and soup.find("label", attrs={"for": field["id"]}))
+        assert labelled, f"control without a label: {field}"
     response.soup = soup
 
 

@@ -52,6 +52,28 @@ def load_demo():
     click.echo("demo data: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
+@cli.command("create-staff")
+@click.option("--username", prompt=True, help="Login name.")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="admin", show_default=True)
+@click.option("--agency", default=None, help="Agency code (for agents and supervisors).")
+@click.password_option(help="At least 10 characters (asked twice when not given).")
+def create_staff(username, role, agency, password):
+    """Create a staff account (the first administrator, typically)."""
+    from . import clock
+    from .db import database
+    from .staffing import auth
+
+    app = _app()
+    with app.app_context():
+        _migrate(app)
+        with database.connection_context():
+            try:
+                staff = auth.create(username, password, role, agency, clock.now())
+            except ValueError as exc:
+                raise SystemExit(f"refused: {exc} (see the password and role rules in README.md)") from None
+    click.echo(f"created {staff.role} {staff.username}" + (f" for agency {staff.agency}" if staff.agency else ""))
+
+
 @cli.command()
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=1),
               help="Anonymise appointments that took place more than this many days ago.")

@@ -10,7 +10,8 @@ from datetime import date, datetime, timezone
 from .booking.codes import check_character
 from .clock import ALGIERS, to_utc
 from .db import write_transaction
-from .models import AgencySettings, Appointment, Closure
+from .models import AgencySettings, Appointment, Closure, Staff
+from .staffing import auth
 
 DEMO_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
 LARGE_AGENCIES = (16, 31, 25, 19)  # Algiers, Oran, Constantine, Sétif
@@ -28,6 +29,10 @@ APPOINTMENTS = [
     ("DEM2DDDD", "09", "death-grant", "claim-death-grant", "2026-12-02T10:00", "Yacine Demo", "0550000004"),
 ]
 CLOSURES = [("16", date(2026, 12, 24), date(2026, 12, 24), "Staff training (demo)")]
+# Demo staff accounts (username, role, agency, password): for demos and test suites only.
+STAFF = [("demo-agent", "agent", "16", "Guichet-16-demo"),
+         ("demo-supervisor", "supervisor", "16", "Chef-agence-16-demo"),
+         ("demo-admin", "admin", None, "Siege-CNAS-demo")]
 
 
 def load(catalog) -> dict[str, int]:
@@ -52,4 +57,8 @@ def load(catalog) -> dict[str, int]:
         Closure.delete().where(Closure.reason.endswith("(demo)")).execute()
         for agency, first, last, reason in CLOSURES:
             Closure.create(agency=agency, first_day=first, last_day=last, reason=reason)
-    return {"agency settings": len(settings), "appointments": len(APPOINTMENTS), "closures": len(CLOSURES)}
+    for username, role, agency, password in STAFF:
+        if not Staff.select().where(Staff.username == username).exists():
+            auth.create(username, password, role, agency, DEMO_TIME)
+    return {"agency settings": len(settings), "appointments": len(APPOINTMENTS), "closures": len(CLOSURES),
+            "staff accounts": len(STAFF)}

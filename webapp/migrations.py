@@ -4,6 +4,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 import peewee as pw
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_operations
 
 from . import models
 
@@ -21,9 +23,26 @@ def _0002_booking(db: pw.Database) -> None:
     ])
 
 
+def add_missing_columns(db: pw.Database, model, *names: str) -> None:
+    """Add columns a model has gained, unless a newer create_tables already made them."""
+    have = {c.name for c in db.get_columns(model._meta.table_name)}
+    migrator = SchemaMigrator.from_database(db)
+    operations = [migrator.add_column(model._meta.table_name, model._meta.fields[n].column_name,
+                                      model._meta.fields[n]) for n in names if n not in have]
+    if operations:
+        run_operations(*operations)
+
+
+def _0003_agency_day(db: pw.Database) -> None:
+    add_missing_columns(db, models.Appointment, "arrived_at", "called_at", "served_at", "desk",
+                        "cancel_reason", "flag")
+    db.create_tables([models.Staff, models.AuditEntry, models.Ticket, models.DisabledTask])
+
+
 MIGRATIONS: list[Migration] = [
     (1, "agency settings", _0001_agency_settings),
     (2, "booking: hours, closures, appointments, idempotency keys, rate limits", _0002_booking),
+    (3, "the agency's day: staff, audit, tickets, visit times", _0003_agency_day),
 ]
 
 

@@ -79,6 +79,13 @@ class Appointment(BaseModel):
     created_at = pw.DateTimeField()
     cancelled_at = pw.DateTimeField(null=True)
     purged = pw.BooleanField(default=False)
+    # Added by migration 3 (the agency's day):
+    arrived_at = pw.DateTimeField(null=True)
+    called_at = pw.DateTimeField(null=True)
+    served_at = pw.DateTimeField(null=True)
+    desk = pw.CharField(max_length=10, null=True)
+    cancel_reason = pw.CharField(max_length=200, null=True)
+    flag = pw.CharField(max_length=200, null=True)  # why the person must be told (closure ...)
 
     class Meta:
         # The capacity guard: one appointment per seat of a slot, enforced by the database.
@@ -104,3 +111,56 @@ class RateLimit(BaseModel):
 
     class Meta:
         indexes = ((("key", "window"), True),)
+
+
+class Staff(BaseModel):
+    """An agency agent, a supervisor (one agency) or an administrator (all agencies)."""
+
+    username = pw.CharField(max_length=60, unique=True)
+    password_hash = pw.CharField(max_length=200)
+    role = pw.CharField(max_length=16)  # agent | supervisor | admin
+    agency = pw.CharField(max_length=8, null=True)
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.SmallIntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField()
+
+
+class AuditEntry(BaseModel):
+    """Who did what, when, on which record. Never names or phone numbers."""
+
+    at = pw.DateTimeField(index=True)
+    staff = pw.CharField(max_length=60)
+    agency = pw.CharField(max_length=8, null=True, index=True)
+    action = pw.CharField(max_length=40)
+    target = pw.CharField(max_length=80)
+    details = pw.CharField(max_length=400, default="")
+
+
+class Ticket(BaseModel):
+    """A walk-in queue ticket: one number per agency and day, never twice."""
+
+    agency = pw.CharField(max_length=8)
+    day = pw.DateField()
+    number = pw.CharField(max_length=12)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    status = pw.CharField(max_length=16, default="waiting")  # waiting | called | served | no_show
+    desk = pw.CharField(max_length=10, null=True)
+    issued_at = pw.DateTimeField()
+    called_at = pw.DateTimeField(null=True)
+    served_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("agency", "day", "number"), True),)
+
+
+class DisabledTask(BaseModel):
+    """A bookable procedure that an agency does not take appointments for."""
+
+    agency = pw.CharField(max_length=8)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("agency", "service_id", "task_id"), True),)

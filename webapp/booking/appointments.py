@@ -7,7 +7,7 @@ import peewee as pw
 
 from ..clock import from_utc, to_utc
 from ..db import database, write_transaction
-from ..models import Appointment
+from ..models import Appointment, DisabledTask
 from . import availability, codes
 
 MAX_FUTURE_PER_PHONE = 2
@@ -89,6 +89,9 @@ def book(request: Request, now: datetime) -> Appointment:
     reason = availability.is_slot(rules, request.start, now)
     if reason:
         raise BookingError(reason)
+    if DisabledTask.select().where((DisabledTask.agency == request.agency) & (DisabledTask.service_id == request.service_id)
+                                   & (DisabledTask.task_id == request.task_id)).exists():
+        raise BookingError("not_bookable_here")
     start_utc = to_utc(request.start)
     with write_transaction():
         _lock_phone(request.phone)

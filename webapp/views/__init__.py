@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, public, pwa, root
+from . import api, booking, public, pwa, root, staff
 
 
 def register_blueprints(app) -> None:
@@ -10,3 +10,4 @@ def register_blueprints(app) -> None:
     app.register_blueprint(booking.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)
+    app.register_blueprint(staff.bp)

@@ -12,11 +12,33 @@ FIELD_ERRORS = {
     "ssn": _l("The social security number has 12 digits."),
     "date": _l("Choose a real date."),
     "time": _l("Choose a time from the list."),
+    "slot": _l("Choose a slot length from the list."),
+    "desks": _l("Between 1 and 50 desks."),
+    "horizon": _l("Between 1 and 180 days."),
+    "notice": _l("Between 0 and 2,880 minutes (two days)."),
+    "order": _l("The end must come after the start."),
+    "reason": _l("Give a reason of 3 to 200 characters: people will read it."),
+}
+
+STAFF_MESSAGES = {
+    "done": _l("Done."),
+    "already": _l("Already done by someone else: nothing changed."),
+    "refused": _l("Not possible in this state: the list has been refreshed."),
+    "nobody": _l("Nobody is waiting."),
+    "invalid": _l("Wrong username or password."),
+    "locked": _l("Too many failed attempts: this account is locked for 15 minutes."),
+    "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
+    "short": _l("The password must have at least 10 characters."),
+    "common": _l("This password is too easy to guess. Choose another one."),
+    "role": _l("Choose a role."),
+    "agency": _l("Agents and supervisors belong to an agency: choose one."),
+    "taken": _l("This username is already used."),
 }
 
 BOOKING_ERRORS = {
     "unknown_agency": _l("This agency does not take appointments."),
     "not_bookable": _l("This procedure does not need an appointment."),
+    "not_bookable_here": _l("This agency does not take appointments for this procedure. Choose another agency."),
     "past": _l("This day has already passed."),
     "too_far": _l("Appointments can only be booked a limited number of days ahead."),
     "holiday": _l("The agency is closed on this public holiday."),
@@ -46,3 +68,13 @@ def _codes(errors):
     if isinstance(errors, dict):
         return [code for value in errors.values() for code in _codes(value)]
     return [e if isinstance(e, str) else "invalid" for e in errors]
+
+STATUS_LABELS = {
+    "booked": _l("Booked"), "arrived": _l("Arrived"), "called": _l("Called"), "served": _l("Served"),
+    "no_show": _l("Did not come"), "cancelled": _l("Cancelled"),
+}
+ACTION_LABELS = {
+    "arrive": _l("Arrived"), "call": _l("Call"), "serve": _l("Served"), "no_show": _l("Did not come"),
+    "cancel": _l("Cancel"),
+}
+ROLE_LABELS = {"agent": _l("Agent"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}

@@ -1,0 +1,234 @@
+"""The back-office: every staff route locked down, accounts, sessions, the day, settings, audit."""
+
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from webapp import demo
+from webapp.clock import ALGIERS, to_utc
+from webapp.models import Appointment, AuditEntry, Staff, Ticket
+from webapp.staffing import auth
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ALGIERS)
+PASSWORD = "Lobby-desk-2026"
+
+
+@pytest.fixture
+def office(app, db):
+    app.config["NOW"] = NOW
+    demo.load(app.extensions["catalog"])
+    auth.create("agent16", PASSWORD, "agent", "16", NOW)
+    auth.create("super16", PASSWORD, "supervisor", "16", NOW)
+    auth.create("admin", PASSWORD, "admin", None, NOW)
+    return app
+
+
+def csrf(client, url="/fr/staff/login"):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def sign_in(client, username, password=PASSWORD):
+    return client.post("/fr/staff/login", data={"csrf_token": csrf(client), "username": username, "password": password})
+
+
+def post(client, url, **data):
+    return client.post(url, data={"csrf_token": csrf(client, "/fr/staff/login"), **data})
+
+
+def staff_urls(app):
+    """Every staff route, with sample values: (endpoint, method, url)."""
+    values = {"agency": "09", "appointment_id": 1, "ticket_id": 1, "action": "arrive", "closure_id": 1}
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("staff.") or rule.endpoint in ("staff.login", "staff.logout"):
+            continue
+        url = rule.build({"lang": "fr", **{k: values[k] for k in rule.arguments if k != "lang"}})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_no_staff_route_without_signing_in(office):
+    client = office.test_client()
+    found = list(staff_urls(office))
+    assert len(found) >= 10
+    for endpoint, method, url in found:
+        response = client.open(url, method=method, data={"csrf_token": csrf(client)})
+        assert response.status_code == 302 and "/fr/staff/login" in response.location, (endpoint, method)
+
+
+def test_an_agent_never_reaches_another_agency_or_a_higher_role(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    for endpoint, method, url in staff_urls(office):
+        if endpoint in ("staff.logout", "staff.home", "staff.reports", "staff.reports_csv"):
+            continue
+        response = client.open(url, method=method, data={"csrf_token": csrf(client)})
+        assert response.status_code == 403, (endpoint, method, url, response.status_code)
+    assert client.get("/fr/staff/16/agenda").status_code == 200
+    assert client.get("/fr/staff/16/settings").status_code == 403  # agents do not change settings
+
+
+def test_supervisor_and_admin_scopes(office):
+    supervisor = office.test_client()
+    sign_in(supervisor, "super16")
+    assert supervisor.get("/fr/staff/16/settings").status_code == 200
+    assert supervisor.get("/fr/staff/09/settings").status_code == 403
+    assert supervisor.get("/fr/staff/accounts").status_code == 403
+    admin = office.test_client()
+    sign_in(admin, "admin")
+    assert admin.get("/fr/staff/09/settings").status_code == 200
+    assert admin.get("/fr/staff/accounts").status_code == 200
+
+
+def test_passwords_are_argon2id_with_the_minimum_cost(office):
+    stored = Staff.get(Staff.username == "agent16").password_hash
+    assert stored.startswith("$argon2id$") and "m=19456,t=2" in stored
+    assert PASSWORD not in stored
+
+
+@pytest.mark.parametrize("password, problem", [("short", "short"), ("azertyuiop", "common"),
+                                               ("aaaaaaaaaaaa", "common"), ("newagent16-x", "common")])
+def test_weak_passwords_are_refused(office, password, problem):
+    with pytest.raises(ValueError, match=problem):
+        auth.create("newagent16", password, "agent", "16", NOW)
+
+
+def test_lockout_after_five_failures_then_release(office):
+    client = office.test_client()
+    for _ in range(4):
+        assert sign_in(client, "agent16", "wrong-password").status_code == 401
+    locked = sign_in(client, "agent16", "wrong-password")
+    assert locked.status_code == 401 and "verrouillé pour 15 minutes" in locked.get_data(as_text=True)
+    assert sign_in(client, "agent16").status_code == 401  # even the right password, for now
+    office.config["NOW"] = NOW + timedelta(minutes=16)
+    assert sign_in(client, "agent16").status_code == 303
+
+
+def test_unknown_user_and_wrong_password_read_the_same(office):
+    client = office.test_client()
+    unknown = sign_in(client, "nobody").get_data(as_text=True)
+    wrong = sign_in(client, "agent16", "wrong-password").get_data(as_text=True)
+    assert "Identifiant ou mot de passe incorrect." in unknown and "Identifiant ou mot de passe incorrect." in wrong
+
+
+def test_login_renews_the_session_and_expires_it(office):
+    client = office.test_client()
+    with client.session_transaction() as session:
+        session["mine"] = ["ABCDEFGH2"]
+    sign_in(client, "agent16")
+    with client.session_transaction() as session:
+        assert "mine" not in session and session["staff"]["sid"]
+    assert client.get("/fr/staff/16/agenda").status_code == 200
+    office.config["NOW"] = NOW + timedelta(minutes=25)
+    assert client.get("/fr/staff/16/agenda").status_code == 200  # activity keeps it alive
+    office.config["NOW"] = NOW + timedelta(minutes=56)
+    assert client.get("/fr/staff/16/agenda").status_code == 302  # 31 minutes idle
+    sign_in(client, "agent16")
+    for minutes in range(25, 12 * 60, 25):
+        office.config["NOW"] = NOW + timedelta(minutes=56 + minutes)
+        if client.get("/fr/staff/16/agenda").status_code == 302:
+            break
+    assert minutes >= 12 * 60 - 25  # ended by the 12-hour limit despite activity
+
+
+def test_logout(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    post(client, "/fr/staff/logout")
+    assert client.get("/fr/staff/16/agenda").status_code == 302
+
+
+def test_the_day_arrive_call_serve(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    page = client.get("/fr/staff/16/agenda?date=2026-12-02").soup
+    rows = page.select("#agenda tbody tr")
+    assert [r.select("td")[1].get_text().strip() for r in rows] == [demo.reference("DEM2AAAA"), demo.reference("DEM2BBBB")]
+    first = Appointment.get(Appointment.reference == demo.reference("DEM2AAAA"))
+    assert post(client, f"/fr/staff/16/appointments/{first.id}/arrive").status_code == 303
+    called = post(client, "/fr/staff/16/call-next", desk="3")
+    assert demo.reference("DEM2AAAA") in called.location
+    assert Appointment.get_by_id(first.id).status == "called" and Appointment.get_by_id(first.id).desk == "3"
+    post(client, f"/fr/staff/16/appointments/{first.id}/serve")
+    assert Appointment.get_by_id(first.id).status == "served"
+    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == ["arrive", "call_next", "serve"]
+    audit = " ".join(f"{e.target} {e.details}" for e in AuditEntry.select())
+    assert "Amina" not in audit and "0550000001" not in audit
+
+
+def test_two_agents_at_once_never_corrupt_a_visit(office):
+    one, two = office.test_client(), office.test_client()
+    sign_in(one, "agent16")
+    sign_in(two, "super16")
+    visit = Appointment.get(Appointment.reference == demo.reference("DEM2BBBB"))
+    first = post(one, f"/fr/staff/16/appointments/{visit.id}/arrive")
+    second = post(two, f"/fr/staff/16/appointments/{visit.id}/arrive")
+    assert "message=done" in first.location and "message=already" in second.location
+    post(one, f"/fr/staff/16/appointments/{visit.id}/serve")
+    refused = post(two, f"/fr/staff/16/appointments/{visit.id}/no_show")
+    assert "message=refused" in refused.location and Appointment.get_by_id(visit.id).status == "served"
+
+
+def test_call_next_is_fair_between_tickets_and_appointments(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    office.config["NOW"] = datetime(2026, 12, 2, 9, 20, tzinfo=ALGIERS)
+    Ticket.create(agency="16", day=NOW.date(), number="A001", service_id="death-grant", task_id="claim-death-grant",
+                  issued_at=to_utc(datetime(2026, 12, 2, 9, 5, tzinfo=ALGIERS)))
+    late = Appointment.get(Appointment.reference == demo.reference("DEM2BBBB"))  # 09:15 slot
+    post(client, f"/fr/staff/16/appointments/{late.id}/arrive")
+    assert "A001" in post(client, "/fr/staff/16/call-next", desk="1").location  # waiting since 09:05
+    assert late.reference in post(client, "/fr/staff/16/call-next", desk="2").location
+    assert "message=nobody" in post(client, "/fr/staff/16/call-next", desk="1").location
+
+
+def test_settings_validation(office):
+    client = office.test_client()
+    sign_in(client, "super16")
+    form = {"desks": "0", "slot_minutes": "7", "horizon_days": "30", "min_notice_minutes": "120"}
+    response = post(client, "/fr/staff/16/settings", **form)
+    assert response.status_code == 422
+    assert "Entre 1 et 50 guichets." in response.get_data(as_text=True)
+
+
+def test_closing_a_booked_day_lists_then_flags(office):
+    client = office.test_client()
+    sign_in(client, "super16")
+    closure = {"first_day": "2026-12-02", "last_day": "2026-12-02", "reason": "Coupure d'électricité"}
+    listed = post(client, "/fr/staff/16/closures", **closure)
+    assert listed.status_code == 409
+    assert demo.reference("DEM2AAAA") in listed.get_data(as_text=True)
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2AAAA")).flag is None
+    confirmed = post(client, "/fr/staff/16/closures", confirm="yes", **closure)
+    assert confirmed.status_code == 303
+    flagged = Appointment.get(Appointment.reference == demo.reference("DEM2AAAA"))
+    assert flagged.flag == "closure: Coupure d'électricité"
+    agenda = client.get("/fr/staff/16/agenda?date=2026-12-02").get_data(as_text=True)
+    assert "Coupure d&#39;électricité" in agenda
+    assert AuditEntry.get(AuditEntry.action == "closure_add").details.endswith("2 flagged")
+
+
+def test_lowering_desks_below_bookings_needs_confirmation(office):
+    client = office.test_client()
+    sign_in(client, "admin")
+    hours = {f"open-{d}": "on" for d in (6, 0, 1, 2, 3)}
+    form = {"desks": "1", "slot_minutes": "15", "horizon_days": "30", "min_notice_minutes": "120", **hours}
+    listed = post(client, "/fr/staff/09/settings", **form)  # agency 09 has two people at 10:00
+    assert listed.status_code == 409 and demo.reference("DEM2DDDD") in listed.get_data(as_text=True)
+    assert post(client, "/fr/staff/09/settings", confirm="yes", **form).status_code == 303
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2DDDD")).flag
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2CCCC")).flag is None  # seat 0 still fits
+
+
+def test_create_staff_command(tmp_path):
+    env = {"INSTANCE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "webapp", "create-staff", "--username", "chef",
+                           "--role", "admin", "--password", "Une-phrase-longue-2026"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "created admin chef" in done.stdout
+    weak = subprocess.run([sys.executable, "-m", "webapp", "create-staff", "--username", "x", "--password", "123"],
+                          capture_output=True, text=True, env=env)
+    assert weak.returncode != 0 and "short" in weak.stderr

@@ -1,0 +1,132 @@
+"""Agency settings a supervisor may change, and the appointments a change would affect."""
+
+from datetime import date, datetime, time
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..booking import availability
+from ..clock import from_utc, to_utc
+from ..db import write_transaction
+from ..models import AgencySettings, Appointment, Closure, DisabledTask, HolidayOverride, OpeningHours
+from . import audit
+
+HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="time")
+WEEKDAYS = (6, 0, 1, 2, 3, 4, 5)  # shown Sunday first, as in Algeria
+
+
+class DayHours(Schema):
+    open = fields.Boolean(load_default=False)
+    opens = fields.String(load_default="08:00", validate=HHMM)
+    closes = fields.String(load_default="16:00", validate=HHMM)
+
+    @validates_schema
+    def ordered(self, data, **kwargs):
+        if data.get("open") and data["opens"] >= data["closes"]:
+            raise ValidationError("order", "closes")
+
+
+class AgencyForm(Schema):
+    slot_minutes = fields.Integer(required=True, validate=validate.OneOf((10, 15, 20, 30, 45, 60), error="slot"))
+    desks = fields.Integer(required=True, validate=validate.Range(min=1, max=50, error="desks"))
+    horizon_days = fields.Integer(required=True, validate=validate.Range(min=1, max=180, error="horizon"))
+    min_notice_minutes = fields.Integer(required=True, validate=validate.Range(min=0, max=2880, error="notice"))
+    hours = fields.Dict(keys=fields.Integer(validate=validate.Range(min=0, max=6)), values=fields.Nested(DayHours))
+
+
+class ClosureForm(Schema):
+    first_day = fields.Date(required=True, error_messages={"required": "required", "invalid": "date"})
+    last_day = fields.Date(required=True, error_messages={"required": "required", "invalid": "date"})
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=200, error="reason"))
+
+    @validates_schema
+    def ordered(self, data, **kwargs):
+        if data.get("first_day") and data.get("last_day") and data["first_day"] > data["last_day"]:
+            raise ValidationError("order", "last_day")
+
+
+def parse_form(form) -> dict:
+    """The settings form (flat HTML fields) as AgencyForm input."""
+    hours = {d: {"open": form.get(f"open-{d}") == "on", "opens": form.get(f"opens-{d}", "08:00"),
+                 "closes": form.get(f"closes-{d}", "16:00")} for d in range(7)}
+    return {k: form.get(k) for k in ("slot_minutes", "desks", "horizon_days", "min_notice_minutes")} | {"hours": hours}
+
+
+def rules_from(code: str, data: dict) -> availability.Rules:
+    current = availability.load_rules(code)
+    current.slot_minutes, current.desks = data["slot_minutes"], data["desks"]
+    current.horizon_days, current.min_notice_minutes = data["horizon_days"], data["min_notice_minutes"]
+    current.hours = {d: (time.fromisoformat(h["opens"]), time.fromisoformat(h["closes"]))
+                     for d, h in data["hours"].items() if h["open"]}
+    return current
+
+
+def future(code: str, now: datetime):
+    return (Appointment.select().where((Appointment.agency == code) & Appointment.status.in_(("booked", "arrived"))
+                                       & (Appointment.starts_at >= to_utc(now)))
+            .order_by(Appointment.starts_at))
+
+
+def affected_by_rules(code: str, rules: availability.Rules, now: datetime) -> list[Appointment]:
+    """Upcoming appointments the new rules would no longer hold (day closed, time gone, seat)."""
+    hit = []
+    for appointment in future(code, now):
+        start = from_utc(appointment.starts_at)
+        fits = (start.weekday() in rules.hours and start in availability.slot_starts(rules, start.date())
+                and (appointment.seat or 0) < rules.desks)
+        if not fits:
+            hit.append(appointment)
+    return hit
+
+
+def affected_by_closure(code: str, first: date, last: date, now: datetime) -> list[Appointment]:
+    return [a for a in future(code, now) if first <= from_utc(a.starts_at).date() <= last]
+
+
+def save_rules(code: str, data: dict, flagged: list[Appointment], flag: str, staff: str, now: datetime) -> None:
+    """Store the settings, mark the affected appointments, and record it all."""
+    with write_transaction():
+        (AgencySettings.update(slot_minutes=data["slot_minutes"], desks=data["desks"],
+                               horizon_days=data["horizon_days"], min_notice_minutes=data["min_notice_minutes"],
+                               updated_at=to_utc(now))
+         .where(AgencySettings.code == code).execute())
+        OpeningHours.delete().where(OpeningHours.agency == code).execute()
+        for day, hours in data["hours"].items():
+            if hours["open"]:
+                OpeningHours.create(agency=code, weekday=day, opens=hours["opens"], closes=hours["closes"])
+        _flag(flagged, flag)
+        audit.record(staff, code, "settings", f"agency:{code}", now,
+                     f"desks {data['desks']}, slot {data['slot_minutes']} min, horizon {data['horizon_days']} d, "
+                     f"notice {data['min_notice_minutes']} min; {len(flagged)} appointment(s) flagged")
+
+
+def add_closure(code: str, data: dict, flagged: list[Appointment], staff: str, now: datetime) -> None:
+    with write_transaction():
+        Closure.create(agency=code, **data)
+        _flag(flagged, f"closure: {data['reason']}")
+        audit.record(staff, code, "closure_add", f"agency:{code}", now,
+                     f"{data['first_day']}..{data['last_day']}: {data['reason']}; {len(flagged)} flagged")
+
+
+def remove_closure(code: str, closure_id: int, staff: str, now: datetime) -> None:
+    with write_transaction():
+        if Closure.delete().where((Closure.id == closure_id) & (Closure.agency == code)).execute():
+            audit.record(staff, code, "closure_remove", f"closure:{closure_id}", now)
+
+
+def set_disabled_tasks(code: str, disabled: set[tuple[str, str]], staff: str, now: datetime) -> None:
+    with write_transaction():
+        DisabledTask.delete().where(DisabledTask.agency == code).execute()
+        for service_id, task_id in sorted(disabled):
+            DisabledTask.create(agency=code, service_id=service_id, task_id=task_id)
+        audit.record(staff, code, "bookable_tasks", f"agency:{code}", now, f"{len(disabled)} not bookable here")
+
+
+def add_holiday_override(code: str, day: date, staff: str, now: datetime) -> None:
+    with write_transaction():
+        HolidayOverride.get_or_create(agency=code, day=day)
+        audit.record(staff, code, "holiday_open", f"agency:{code}", now, str(day))
+
+
+def _flag(appointments: list[Appointment], reason: str) -> None:
+    if appointments:
+        Appointment.update(flag=reason[:200]).where(Appointment.id.in_([a.id for a in appointments])).execute()

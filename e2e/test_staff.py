@@ -1,0 +1,74 @@
+"""A citizen books; agency staff receive them; a supervisor closes a booked day."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+
+def sign_in(page, username, password):
+    page.goto("/fr/staff/login")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def book(page, time, date="2026-12-08"):
+    page.goto(f"/fr/book/death-grant/claim-death-grant?agency=16&date={date}&time={time}")
+    page.get_by_label("Nom et prénom").fill("Citoyen Test")
+    page.get_by_label("Téléphone mobile").fill(f"05500{time.replace(':', '')}1")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name="Confirmer le rendez-vous").click()
+    return page.locator(".reference strong").inner_text().replace("-", "")
+
+
+def test_citizen_books_agent_receives(browser, base_url):
+    citizen = browser.new_context(base_url=base_url).new_page()
+    reference = book(citizen, "14:00", date="2026-12-01")  # today, for the frozen clock
+    agent = browser.new_context(base_url=base_url).new_page()
+    sign_in(agent, "demo-agent", "Guichet-16-demo")
+    expect(agent.get_by_role("heading", level=1)).to_contain_text("Agenda")
+    row = agent.locator("#agenda tr", has_text=reference)
+    expect(row).to_contain_text("Réservé")
+    row.get_by_role("button", name="Arrivé").click()
+    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Arrivé")
+    agent.get_by_role("button", name="Appeler le suivant").click()
+    expect(agent.locator(".notice")).to_contain_text(reference)
+    agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Reçu").click()
+    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Reçu")
+
+
+def test_supervisor_closes_a_booked_day_and_sees_it_flagged(browser, base_url):
+    citizen = browser.new_context(base_url=base_url).new_page()
+    reference = book(citizen, "11:30")
+    supervisor = browser.new_context(base_url=base_url).new_page()
+    sign_in(supervisor, "demo-supervisor", "Chef-agence-16-demo")
+    supervisor.get_by_role("link", name="Réglages de l’agence").click()
+    supervisor.get_by_label("Premier jour").fill("2026-12-08")
+    supervisor.get_by_label("Dernier jour").fill("2026-12-08")
+    supervisor.get_by_label("Motif (affiché au public)").fill("Travaux")
+    supervisor.get_by_role("button", name="Ajouter une fermeture").click()
+    expect(supervisor.get_by_role("alert")).to_contain_text(reference)
+    supervisor.get_by_role("button", name="Confirmer la fermeture").click()
+    expect(supervisor.locator(".notice")).to_be_visible()
+    supervisor.goto("/fr/staff/16/agenda?date=2026-12-08")
+    expect(supervisor.locator("#agenda tr", has_text=reference)).to_contain_text("À prévenir : closure: Travaux")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_staff_pages_are_accessible(browser, base_url, lang):
+    context = browser.new_context(base_url=base_url, bypass_csp=True)
+    page = context.new_page()
+    axe = Axe()
+    page.goto(f"/{lang}/staff/login")
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    page.locator("#s-username").fill("demo-supervisor")
+    page.locator("#s-password").fill("Chef-agence-16-demo")
+    page.locator("form[method=post] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/staff/16/agenda"))
+    for url in (f"/{lang}/staff/16/agenda?date=2026-12-02", f"/{lang}/staff/16/settings", f"/{lang}/staff/audit"):
+        page.goto(url)
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
+    context.close()

@@ -23,7 +23,7 @@ class CheckingClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        is_page = (response.mimetype == "text/html" and not 300 <= response.status_code < 400
+        is_page = (response.mimetype == "text/html" and not 300 <= response.status_code < 400 and response.status_code != 204
                    and "Content-Encoding" not in response.headers)
         if is_page and "HX-Target" not in (kwargs.get("headers") or {}):
             check_page(response)

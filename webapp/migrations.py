@@ -39,10 +39,15 @@ def _0003_agency_day(db: pw.Database) -> None:
     db.create_tables([models.Staff, models.AuditEntry, models.Ticket, models.DisabledTask])
 
 
+def _0004_kiosks(db: pw.Database) -> None:
+    db.create_tables([models.KioskDevice])
+
+
 MIGRATIONS: list[Migration] = [
     (1, "agency settings", _0001_agency_settings),
     (2, "booking: hours, closures, appointments, idempotency keys, rate limits", _0002_booking),
     (3, "the agency's day: staff, audit, tickets, visit times", _0003_agency_day),
+    (4, "kiosk devices", _0004_kiosks),
 ]
 
 

@@ -164,3 +164,14 @@ class DisabledTask(BaseModel):
 
     class Meta:
         indexes = ((("agency", "service_id", "task_id"), True),)
+
+
+class KioskDevice(BaseModel):
+    """A lobby tablet enrolled by staff for one agency; revocable."""
+
+    agency = pw.CharField(max_length=8)
+    name = pw.CharField(max_length=60)
+    prefix = pw.CharField(max_length=4)  # printed before numbers of tickets issued offline
+    enrolled_by = pw.CharField(max_length=60)
+    enrolled_at = pw.DateTimeField()
+    revoked = pw.BooleanField(default=False)

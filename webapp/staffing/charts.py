@@ -38,14 +38,16 @@ def bar_chart(chart_id: str, title: str, items, rtl: bool = False) -> Markup:
         width = round(span * value / top, 1)
         bar_x = x(LABEL + GAP + width) if rtl else x(LABEL + GAP)
         rows.append(
-            f'<g class="bar"><text x="{x(LABEL)}" y="{y + 15}" text-anchor="end">{escape(short(label))}</text>'
+            f'<g class="bar"><text x="{x(LABEL)}" y="{y + 15}" text-anchor="end">'
+            f"{escape(short(label))}</text>"
             f'<rect x="{bar_x}" y="{y + 3}" width="{width}" height="{BAR}"></rect>'
             f'<text class="value" x="{x(LABEL + GAP + width + 4)}" y="{y + 15}" text-anchor="start">'
             f"{escape(value)}</text></g>"
         )
     return Markup(
         f'<svg class="chart" id="{escape(chart_id)}" role="img" aria-labelledby="{escape(chart_id)}-title" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" direction="{"rtl" if rtl else "ltr"}" '
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'direction="{"rtl" if rtl else "ltr"}" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{escape(chart_id)}-title">{escape(title)}</title>'
         + "".join(rows) + "</svg>"
     )

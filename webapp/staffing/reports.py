@@ -149,7 +149,7 @@ def minutes(begin: datetime | None, end: datetime | None) -> float | None:
 
 def build(agency: str | None, first: date, last: date) -> Report:
     """The report of an agency (None: national) for the Algiers days first..last."""
-    days = {first + timedelta(days=n): Day(day=first + timedelta(days=n)) for n in range((last - first).days + 1)}
+    days = {day: Day(day=day) for day in (first + timedelta(days=n) for n in range((last - first).days + 1))}
     weeks: dict[tuple[int, int], Week] = {}
     for day in days:
         year, week, weekday = day.isocalendar()
@@ -172,7 +172,8 @@ def build(agency: str | None, first: date, last: date) -> Report:
                     .where((Appointment.starts_at >= start) & (Appointment.starts_at < end)))
     if agency:
         appointments = appointments.where(Appointment.agency == agency)
-    for starts_at, status, service_id, task_id, created_at, arrived_at, called_at in appointments.tuples().iterator():
+    for row in appointments.tuples().iterator():
+        starts_at, status, service_id, task_id, created_at, arrived_at, called_at = row
         wait = minutes(arrived_at, called_at)
         for bucket in buckets(from_utc(starts_at).date(), service_id, task_id):
             bucket.statuses[status] += 1
@@ -183,7 +184,8 @@ def build(agency: str | None, first: date, last: date) -> Report:
         if status != "cancelled":
             leads.append((starts_at - created_at).total_seconds() / 86400)
 
-    tickets = (Ticket.select(Ticket.day, Ticket.service_id, Ticket.task_id, Ticket.issued_at, Ticket.called_at)
+    tickets = (Ticket.select(Ticket.day, Ticket.service_id, Ticket.task_id, Ticket.issued_at,
+                             Ticket.called_at)
                .where((Ticket.day >= first) & (Ticket.day <= last)))
     if agency:
         tickets = tickets.where(Ticket.agency == agency)

@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, public, pwa, root, staff
+from . import api, booking, kiosk, public, pwa, root, staff
 
 
 def register_blueprints(app) -> None:
@@ -11,3 +11,4 @@ def register_blueprints(app) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(kiosk.bp)

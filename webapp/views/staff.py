@@ -309,11 +309,13 @@ def task_name(task) -> str:
 def report_charts(report, rtl: bool) -> dict:
     """The report's SVG charts (each shown before a table of the same figures)."""
     charts = {
-        "days": (gettext("Appointments per day"), [(format_date(d.day, "d MMM"), d.appointments) for d in report.days]),
+        "days": (gettext("Appointments per day"),
+                 [(format_date(d.day, "d MMM"), d.appointments) for d in report.days]),
         "weeks": (gettext("Appointments per week"),
                   [(gettext("Week of %(date)s", date=format_date(w.monday, "d MMM")), w.appointments)
                    for w in report.weeks]),
-        "tasks": (gettext("Appointments by procedure"), [(task_name(t), t.appointments) for t in report.tasks]),
+        "tasks": (gettext("Appointments by procedure"),
+                  [(task_name(t), t.appointments) for t in report.tasks]),
         "statuses": (gettext("Appointments by status"),
                      [(str(STATUS_LABELS[s]), report.total.statuses[s]) for s in reporting.STATUSES]),
     }
@@ -360,3 +362,24 @@ def reports_csv():
     name = f"cnas-report-{agency or 'all'}-{first.isoformat()}-{last.isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.route("/<agency>/kiosks", methods=["GET", "POST"])
+@staff_required("supervisor")
+def kiosks(agency):
+    """Enrol this device as the agency's lobby tablet (which ends the staff session), or revoke one."""
+    from ..models import KioskDevice
+    from ..staffing import lobby
+    from .kiosk import set_device_cookie
+
+    if request.method == "POST":
+        if request.form.get("revoke"):
+            lobby.revoke(agency, int(request.form["revoke"]), g.staff.username, clock.now())
+            return redirect(url_for(".kiosks", agency=agency), 303)
+        device = lobby.enrol(agency, request.form.get("name", "").strip(), g.staff.username, clock.now())
+        session.clear()  # the tablet must not stay signed in as staff
+        response = redirect(url_for("kiosk.start"), 303)
+        set_device_cookie(response, device)
+        return response
+    devices = KioskDevice.select().where(KioskDevice.agency == agency).order_by(KioskDevice.id)
+    return render_template("staff/kiosks.html", agency=agency, devices=devices)

@@ -113,7 +113,6 @@
       var data = event.data || {};
       if (data.type === "precached") {
         root.dataset.precached = data.lang;
-        try { localStorage.setItem("cnas:precached:" + data.lang, String(Date.now())); } catch (e) {}
       }
       if (data.type === "outbox-changed") refreshOutbox();
     });
@@ -132,7 +131,9 @@
   });
 
   window.addEventListener("load", function () {
-    try { localStorage.setItem("cnas:visits", String((+localStorage.getItem("cnas:visits") || 0) + 1)); } catch (e) {}
+    if (!document.body.classList.contains("kiosk")) {  // a lobby tablet keeps nothing per visitor
+      try { localStorage.setItem("cnas:visits", String((+localStorage.getItem("cnas:visits") || 0) + 1)); } catch (e) {}
+    }
     markOfflineCopy();
     var q = new URLSearchParams(location.search).get("q");
     if (q && root.dataset.offlineCopy !== undefined) offlineSearch(q);

@@ -8,7 +8,7 @@ const SHELL = {{ shell|tojson }};
 const PAGE_TIMEOUT_MS = 4000;
 const LANG = /^\/(ar|fr|en)\//;
 // Never cached: anything personal or staff-only.
-const NETWORK_ONLY = /^\/(api\/|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
+const NETWORK_ONLY = /^\/(api\/|kiosk|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
 const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm)$/;
 
 importScripts({{ outbox|tojson }});  // the outbox, shared with the pages

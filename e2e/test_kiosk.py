@@ -1,0 +1,121 @@
+"""A lobby tablet: enrolled by staff, serves walk-up visitors, then forgets them."""
+
+import json
+import re
+import urllib.request
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from test_staff import sign_in
+
+
+def enrolled_tablet(browser, base_url, name):
+    context = browser.new_context(base_url=base_url, viewport={"width": 800, "height": 1280})
+    page = context.new_page()
+    sign_in(page, "demo-supervisor", "Chef-agence-16-demo")
+    page.goto("/fr/staff/16/kiosks")
+    page.get_by_label("Nom de la tablette").fill(name)
+    page.get_by_role("button", name="Enregistrer cet appareil").click()
+    expect(page).to_have_url(re.compile(r"/kiosk$"))
+    return context, page
+
+
+def test_unenrolled_device_is_refused(page):
+    page.goto("/kiosk")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This device is not a lobby tablet")
+
+
+def test_check_in_tickets_display_print_and_forget(browser, base_url):
+    context, page = enrolled_tablet(browser, base_url, "Entrée")
+    page.get_by_role("link", name="Français").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Que souhaitez-vous faire ?")
+    page.get_by_role("link", name=re.compile("J’ai un rendez-vous")).click()
+    page.get_by_label(re.compile("Votre numéro de référence")).fill(book_today(base_url))
+    page.get_by_role("button", name="Signaler mon arrivée").click()
+    expect(page.get_by_role("status")).to_contain_text("Vous êtes enregistré")
+
+    # Two tablets issue tickets at the same moment: the numbers differ.
+    other, other_page = enrolled_tablet(browser, base_url, "Étage")
+    pages = []
+    for p in (page, other_page):
+        p.goto("/fr/kiosk/ticket")
+        pages.append(p)
+    buttons = [p.get_by_role("button", name="Demander le capital décès") for p in pages]
+    for button in buttons:
+        button.click(no_wait_after=True)
+    numbers = []
+    for p in pages:
+        expect(p.locator(".ticket-number")).to_be_visible()
+        numbers.append(p.locator(".ticket-number").inner_text())
+    assert len(set(numbers)) == 2, numbers
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert int(re.search(rb"/Count (\d+)", pdf).group(1)) == 1
+    width = float(re.search(rb"/MediaBox \[0 0 ([\d.]+)", pdf).group(1))
+    assert 220 < width < 235, width  # 80 mm = 226.8 pt
+
+    # The wall display shows a called ticket within 5 seconds.
+    display = context.new_page()
+    display.goto("/kiosk/display")
+    agent = browser.new_context(base_url=base_url).new_page()
+    sign_in(agent, "demo-agent", "Guichet-16-demo")
+    agent.get_by_label("Guichet").fill("7")
+    agent.get_by_role("button", name="Appeler le suivant").click()
+    expect(display.locator("#called .latest")).to_contain_text("7", timeout=5_000)
+    other.close()
+    agent.context.close()
+    context.close()
+
+
+def book_today(base_url):
+    """An appointment at agency 16 today (the frozen clock's 1 December), through the API."""
+    body = json.dumps({"agency": "16", "service": "work-accident", "task": "declare-work-accident",
+                       "date": "2026-12-01", "time": "15:00", "full_name": "Kiosque Test",
+                       "phone": "0771000001"}).encode()
+    request = urllib.request.Request(base_url + "/api/v1/appointments", data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "Idempotency-Key": "kiosk-e2e"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())["reference"].lower()
+
+
+def test_idle_reset_forgets_the_visitor_and_keeps_the_catalog(browser, base_url):
+    context, page = enrolled_tablet(browser, base_url, "Attente")
+    page.clock.install()
+    page.goto("/fr/")
+    expect(page.locator("html[data-precached=fr]")).to_have_count(1, timeout=30_000)
+    page.goto("/fr/services/work-accident/declare-work-accident")
+    page.locator("#checklist input[type=checkbox]").first.check()
+    page.goto("/fr/book/death-grant/claim-death-grant?agency=31")  # sets the agency cookie
+    assert page.evaluate("localStorage.length") > 0
+    page.clock.fast_forward("01:01")
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    expect(page.get_by_role("heading", name="Êtes-vous toujours là ?")).to_be_visible()
+    page.get_by_role("button", name="Oui, je continue").click()
+    expect(page.get_by_role("alertdialog")).to_be_hidden()
+    page.clock.fast_forward("01:01")
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    page.clock.run_for("00:21")  # the 20-second countdown, second by second
+    expect(page).to_have_url(re.compile(r"/kiosk$"))
+    expect(page.get_by_role("link", name="Français")).to_be_visible()
+    assert page.evaluate("localStorage.length") == 0
+    assert page.evaluate("Outbox.all().then(l => l.length)") == 0
+    assert {c["name"] for c in context.cookies()} == {"kiosk_device"}
+    # Earlier history entries cannot be erased from a page; the reset replaces the current
+    # one, and every page with personal data is no-store and tied to the cleared session.
+    context.set_offline(True)
+    page.goto("/fr/services/work-accident/declare-work-accident")
+    expect(page.locator("#checklist")).to_be_visible()
+    expect(page.locator("#checklist input:checked")).to_have_count(0)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_kiosk_pages_are_accessible(browser, base_url, lang):
+    context, page = enrolled_tablet(browser, base_url, f"Axe {lang}")
+    axe = Axe()
+    for url in ("/kiosk", f"/{lang}/kiosk/", f"/{lang}/kiosk/checkin", f"/{lang}/kiosk/ticket"):
+        page.goto(url)
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
+    context.close()

@@ -1,0 +1,115 @@
+"""Lobby tablets: enrolment, check-in, tickets never duplicated, the display, forgetting."""
+
+import re
+import threading
+from datetime import datetime
+
+import pytest
+
+from webapp import demo
+from webapp.clock import ALGIERS
+from webapp.models import Appointment, KioskDevice, Ticket
+from webapp.staffing import lobby
+
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ALGIERS)
+
+
+def csrf(client, url):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def tablet(app, db):
+    """A client enrolled as agency 16's lobby tablet by its supervisor."""
+    app.config["NOW"] = NOW
+    demo.load(app.extensions["catalog"])
+    client = app.test_client()
+    client.post("/fr/staff/login", data={"csrf_token": csrf(client, "/fr/staff/login"),
+                                         "username": "demo-supervisor", "password": "Chef-agence-16-demo"})
+    enrolled = client.post("/fr/staff/16/kiosks", data={"csrf_token": csrf(client, "/fr/staff/16/kiosks"), "name": "Entrée"})
+    assert enrolled.status_code == 303 and enrolled.location == "/kiosk"
+    return client
+
+
+def test_an_unenrolled_device_cannot_open_kiosk_pages(app, db, client):
+    for url in ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket", "/kiosk/display"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+
+
+def test_enrolment_ends_the_staff_session(tablet):
+    assert tablet.get("/fr/staff/16/agenda").status_code == 302
+    assert tablet.get("/kiosk").status_code == 200
+    assert KioskDevice.get().prefix == "K1"
+
+
+def test_a_revoked_tablet_is_shut_out(app, tablet):
+    staff = app.test_client()
+    staff.post("/fr/staff/login", data={"csrf_token": csrf(staff, "/fr/staff/login"),
+                                        "username": "demo-supervisor", "password": "Chef-agence-16-demo"})
+    device = KioskDevice.get()
+    staff.post("/fr/staff/16/kiosks", data={"csrf_token": csrf(staff, "/fr/staff/16/kiosks"), "revoke": device.id})
+    assert tablet.get("/fr/kiosk/").status_code == 403
+
+
+def test_kiosk_layout_on_catalog_pages(tablet):
+    soup = tablet.get("/ar/services/work-accident").soup
+    assert "kiosk" in soup.body["class"] and soup.select_one("#idle")
+
+
+def test_check_in_by_reference(tablet):
+    token = csrf(tablet, "/fr/kiosk/checkin")
+    done = tablet.post("/fr/kiosk/checkin", data={"csrf_token": token, "reference": demo.reference("DEM2AAAA").lower()})
+    assert done.status_code == 200 and "Vous êtes enregistré" in done.get_data(as_text=True)
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2AAAA")).status == "arrived"
+    unknown = tablet.post("/fr/kiosk/checkin", data={"csrf_token": token, "reference": "ABCD-EFGH-2"})
+    assert unknown.status_code == 404
+    other_agency = tablet.post("/fr/kiosk/checkin", data={"csrf_token": token, "reference": demo.reference("DEM2CCCC")})
+    assert other_agency.status_code == 404
+
+
+def test_tickets_are_numbered_per_agency_and_day(tablet):
+    token = csrf(tablet, "/fr/kiosk/ticket")
+    numbers = []
+    for _ in range(3):
+        page = tablet.post("/fr/kiosk/ticket", data={"csrf_token": token, "service": "death-grant", "task": "claim-death-grant"})
+        assert page.status_code == 201
+        numbers.append(page.soup.select_one(".ticket-number").get_text())
+    assert numbers == ["001", "002", "003"]
+
+
+def test_concurrent_tickets_never_share_a_number(app, db):
+    demo.load(app.extensions["catalog"])
+    issued, errors = [], []
+
+    def take():
+        try:
+            with app.app_context():
+                issued.append(lobby.take_ticket("16", "death-grant", "claim-death-grant", NOW).number)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors and sorted(issued) == [f"{n:03d}" for n in range(1, 13)]
+    assert Ticket.select().count() == 12
+
+
+def test_the_display_shows_who_is_called(app, tablet):
+    ticket = lobby.take_ticket("16", "death-grant", "claim-death-grant", NOW)
+    Ticket.update(status="called", desk="4").where(Ticket.id == ticket.id).execute()
+    fragment = tablet.get("/kiosk/display", headers={"HX-Request": "true", "HX-Target": "called"})
+    text = fragment.get_data(as_text=True)
+    assert "<html" not in text and "001" in text and ">4<" in text
+
+
+def test_reset_forgets_the_visitor_but_not_the_device(tablet):
+    tablet.get("/fr/book/death-grant/claim-death-grant?agency=31")  # sets the agency cookie
+    response = tablet.post("/kiosk/reset")
+    assert response.status_code == 204
+    cleared = " ".join(response.headers.getlist("Set-Cookie"))
+    assert "agency=;" in cleared and "kiosk_device" not in cleared
+    assert tablet.get("/kiosk").status_code == 200

@@ -72,3 +72,15 @@ def test_staff_pages_are_accessible(browser, base_url, lang):
         results = axe.run(page)
         assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
     context.close()
+
+
+def test_a_report_shows_the_counts(browser, base_url):
+    context = browser.new_context(base_url=base_url, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, "demo-admin", "Siege-CNAS-demo")
+    page.goto("/fr/staff/reports?agency=09&from=2026-12-02&to=2026-12-02")
+    expect(page.locator("#t-summary tr[data-key=appointments] td")).to_have_text("2")  # the demo data
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    context.close()

@@ -232,3 +232,17 @@ def test_create_staff_command(tmp_path):
     weak = subprocess.run([sys.executable, "-m", "webapp", "create-staff", "--username", "x", "--password", "123"],
                           capture_output=True, text=True, env=env)
     assert weak.returncode != 0 and "short" in weak.stderr
+
+
+def test_a_procedure_an_agency_does_not_book(office, client):
+    supervisor = office.test_client()
+    sign_in(supervisor, "super16")
+    hours = {f"open-{d}": "on" for d in (6, 0, 1, 2, 3)}
+    form = {"desks": "4", "slot_minutes": "15", "horizon_days": "30", "min_notice_minutes": "120", **hours,
+            "not_bookable": "family-allowances/apply-family-allowances"}
+    assert post(supervisor, "/fr/staff/16/settings", **form).status_code == 303
+    api = client.get("/api/v1/agencies/16/availability?task=family-allowances/apply-family-allowances")
+    assert api.status_code == 422 and api.json["error"]["code"] == "not_bookable_here"
+    options = client.get("/fr/book/family-allowances/apply-family-allowances").soup.select("#agency-choice option")
+    assert "16" not in [o["value"] for o in options] and "09" in [o["value"] for o in options]
+    assert "16" in [o["value"] for o in client.get("/fr/book/death-grant/claim-death-grant").soup.select("#agency-choice option")]

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from .. import clock
 from ..booking import appointments, availability, codes, idempotency, ratelimit, schemas
 from ..booking.appointments import BookingError
+from ..models import DisabledTask
 from ..security import csrf
 from .messages import BOOKING_ERRORS, field_errors
 
@@ -75,6 +76,9 @@ def agency_availability(code):
         return error("unknown_task", 404, _("Unknown procedure: give task=service/task."))
     if not task["bookable"]:
         return error("not_bookable", 422)
+    if DisabledTask.select().where((DisabledTask.agency == code) & (DisabledTask.service_id == service_id)
+                                   & (DisabledTask.task_id == task_id)).exists():
+        return error("not_bookable_here", 422)
     try:
         day = schemas.Slot().fields["date"].deserialize(request.args.get("date") or clock.today().isoformat())
     except ValidationError:

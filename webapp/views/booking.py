@@ -12,6 +12,7 @@ from .. import clock
 from ..booking import appointments, availability, codes, idempotency, ratelimit, schemas
 from ..booking.appointments import BookingError
 from ..clock import ALGIERS
+from ..models import DisabledTask
 from ..i18n import current
 from .api import appointment_json
 from .htmx import vary_on_htmx, wants_fragment
@@ -60,8 +61,11 @@ def steps_context(service, task, args, errors=None, values=None, problem=None, m
     now = clock.now()
     here = here or url_for(".start", service_id=service["id"], task_id=task["id"])
     agency, day, start = chosen_slot(args)
-    rules = availability.load_rules(agency) if agency else None
-    context = dict(service=service, task=task, agencies=bookable_agencies(), agency=agency,
+    disabled = {d.agency for d in DisabledTask.select(DisabledTask.agency).where(
+        (DisabledTask.service_id == service["id"]) & (DisabledTask.task_id == task["id"]))}
+    rules = availability.load_rules(agency) if agency and agency not in disabled else None
+    context = dict(service=service, task=task, agencies=[a for a in bookable_agencies() if a["code"] not in disabled],
+                   agency=agency if agency not in disabled else None,
                    day=day, start=start, days=[], slots=[], closed=None, errors=errors or {},
                    values=values or {}, problem=problem, mode=mode, here=here)
     if rules:

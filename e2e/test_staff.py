@@ -33,8 +33,8 @@ def test_citizen_books_agent_receives(browser, base_url):
     expect(row).to_contain_text("Réservé")
     row.get_by_role("button", name="Arrivé").click()
     expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Arrivé")
-    agent.get_by_role("button", name="Appeler le suivant").click()
-    expect(agent.locator(".notice")).to_contain_text(reference)
+    agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Appeler").click()
+    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Appelé")
     agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Reçu").click()
     expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Reçu")
 

@@ -6,7 +6,7 @@ import pytest
 
 from webapp.catalog import load_catalog
 from webapp.catalog.schema import FORM_CODE_IN_TEXT
-from test_content import CONTENT, edit, problems
+from test_content import CONTENT, content, edit, problems  # noqa: F401 (content is a fixture)
 
 # Every service the fund offers that the catalog must explain (issue: the complete catalog).
 REQUIRED_SERVICES = {
@@ -83,34 +83,19 @@ def test_important_facts_are_structured():
         assert station in joined
 
 
-def test_malformed_deadline_is_reported(tmp_path):
-    import shutil
-
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT, folder)
-    path = folder / "services" / "death-grant.toml"
-    edit(path, 'unit = "years"', 'unit = "fortnights"')
-    found = problems(folder)
+def test_malformed_deadline_is_reported(content):
+    edit(content / "services" / "death-grant.toml", 'unit = "years"', 'unit = "fortnights"')
+    found = problems(content)
     assert len(found) == 1 and "deadlines[0].unit: Must be one of" in found[0]
 
 
-def test_malformed_amount_is_reported(tmp_path):
-    import shutil
-
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT, folder)
-    path = folder / "services" / "family-allowances.toml"
-    edit(path, "value = 600", 'value = "six hundred"')
-    found = problems(folder)
+def test_malformed_amount_is_reported(content):
+    edit(content / "services" / "family-allowances.toml", "value = 600", 'value = "six hundred"')
+    found = problems(content)
     assert len(found) == 1 and ".value: Not a valid number." in found[0]
 
 
-def test_task_without_documents_or_marker_is_reported(tmp_path):
-    import shutil
-
-    folder = tmp_path / "content"
-    shutil.copytree(CONTENT, folder)
-    path = folder / "services" / "listening-cell.toml"
-    edit(path, "no_documents = true", "no_documents = false")
-    found = problems(folder)
+def test_task_without_documents_or_marker_is_reported(content):
+    edit(content / "services" / "listening-cell.toml", "no_documents = true", "no_documents = false")
+    found = problems(content)
     assert any("checklist: no documents: list them, or set no_documents = true" in p for p in found)

@@ -4,7 +4,6 @@ import json
 import re
 import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

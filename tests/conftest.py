@@ -2,7 +2,9 @@
 
 import os
 import re
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import peewee as pw
 import pytest
@@ -86,6 +88,14 @@ def reset_schema():
     models = BaseModel.__subclasses__()
     options = {} if isinstance(database.obj, pw.SqliteDatabase) else {"cascade": True}
     database.drop_tables(models, safe=True, **options)
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A copy of the real content folder that a test can break."""
+    target = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", target)
+    return target
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The booking pages without JavaScript: steps, errors, confirmation, calendar, manage."""
 
-import re
 
 import icalendar
 import pytest

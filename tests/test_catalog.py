@@ -6,7 +6,7 @@ import pytest
 
 from webapp.catalog import load_catalog
 from webapp.catalog.schema import FORM_CODE_IN_TEXT
-from test_content import CONTENT, content, edit, problems  # noqa: F401 (content is a fixture)
+from test_content import CONTENT, edit, problems
 
 # Every service the fund offers that the catalog must explain (issue: the complete catalog).
 REQUIRED_SERVICES = {

@@ -1,6 +1,5 @@
 """Content validation: broken files stop start-up with one precise message per problem."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +10,6 @@ from webapp import create_app
 from webapp.catalog import ContentError, load_catalog
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
-
-
-@pytest.fixture
-def content(tmp_path):
-    """A copy of the real content folder that a test can break."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
 
 
 def problems(folder) -> list[str]:

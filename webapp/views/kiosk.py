@@ -1,7 +1,7 @@
 """Lobby tablets: walk-up catalog, check-in, queue tickets, the lobby display — then forget."""
 
-from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, g, make_response, render_template, request,
+                   session)
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import clock

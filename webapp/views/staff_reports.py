@@ -1,0 +1,100 @@
+"""Staff reports: figures per agency (or national) as SVG charts, tables and CSV."""
+
+from datetime import date
+
+from flask import current_app, g, make_response, render_template, request, url_for
+from flask_babel import format_date, gettext, lazy_gettext as _l
+
+from .. import clock, i18n
+from ..staffing import charts as svg, reports as reporting
+from .messages import STATUS_LABELS
+from .staff import bp, staff_required
+
+REPORT_PROBLEMS = {
+    "date": _l("Choose real dates, e.g. 2026-12-01."),
+    "order": _l("The end must come after the start."),
+    "too_long": _l("Choose a period of at most 366 days."),
+    "agency": _l("Choose an agency from the list."),
+}
+
+
+def report_filters() -> tuple[str | None, date | None, date | None, str | None]:
+    """(agency, first, last, problem) from the query string. Agents and supervisors always get
+    their own agency, whatever they ask for; administrators any agency, or None (national)."""
+    catalog = current_app.extensions["catalog"]
+    agency = g.staff.agency
+    if g.staff.role == "admin":
+        agency = request.args.get("agency", "").strip() or None
+        if agency == "all":
+            agency = None
+        if agency and not (catalog.agency(agency) or {}).get("bookable"):
+            return None, None, None, "agency"
+    try:
+        first, last = reporting.parse_range(request.args.get("from"), request.args.get("to"), clock.today())
+    except reporting.RangeError as exc:
+        return agency, None, None, str(exc)
+    return agency, first, last, None
+
+
+def task_name(task) -> str:
+    """A report line's procedure, in the reader's language (its ids if no longer in the catalog)."""
+    _, found = current_app.extensions["catalog"].task(task.service_id, task.task_id)
+    return found["title"][i18n.current()] if found else f"{task.service_id}/{task.task_id}"
+
+
+def report_charts(report, rtl: bool) -> dict:
+    """The report's SVG charts (each shown before a table of the same figures)."""
+    charts = {
+        "days": (gettext("Appointments per day"),
+                 [(format_date(d.day, "d MMM"), d.appointments) for d in report.days]),
+        "weeks": (gettext("Appointments per week"),
+                  [(gettext("Week of %(date)s", date=format_date(w.monday, "d MMM")), w.appointments)
+                   for w in report.weeks]),
+        "tasks": (gettext("Appointments by procedure"),
+                  [(task_name(t), t.appointments) for t in report.tasks]),
+        "statuses": (gettext("Appointments by status"),
+                     [(str(STATUS_LABELS[s]), report.total.statuses[s]) for s in reporting.STATUSES]),
+    }
+    return {key: svg.bar_chart(f"chart-{key}", name, items, rtl) for key, (name, items) in charts.items()}
+
+
+def report_page(agency, problem, first=None, last=None):
+    """The reports page: the filters, and the figures when they are valid (422 otherwise)."""
+    catalog = current_app.extensions["catalog"]
+    report = reporting.build(agency, first, last) if problem is None else None
+    rtl = i18n.LANGUAGES[i18n.current()]["dir"] == "rtl"
+    context = dict(
+        agency=agency, agency_info=catalog.agency(agency) if agency else None, report=report,
+        problem=REPORT_PROBLEMS[problem] if problem else None,
+        agencies=[a for a in catalog.agencies if a["bookable"]], statuses=reporting.STATUSES,
+        form_from=first.isoformat() if first else request.args.get("from", ""),
+        form_to=last.isoformat() if last else request.args.get("to", ""),
+        charts=report_charts(report, rtl) if report else {},
+        task_name=task_name,
+        csv_url=url_for(".reports_csv", agency=agency if g.staff.role == "admin" else None,
+                        **{"from": first.isoformat(), "to": last.isoformat()}) if report else None,
+    )
+    return render_template("staff/reports.html", **context), 422 if problem else 200
+
+
+@bp.get("/reports")
+@staff_required()
+def reports():
+    """Figures of an agency (or national, for administrators) over at most 366 days."""
+    agency, first, last, problem = report_filters()
+    return report_page(agency, problem, first, last)
+
+
+@bp.get("/reports.csv")
+@staff_required()
+def reports_csv():
+    """The same figures as a CSV file, one row per day; no names, phones or references."""
+    agency, first, last, problem = report_filters()
+    if problem:
+        return report_page(agency, problem)
+    response = make_response(reporting.to_csv(reporting.build(agency, first, last)))
+    response.mimetype = "text/csv"
+    response.charset = "utf-8"
+    name = f"cnas-report-{agency or 'all'}-{first.isoformat()}-{last.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

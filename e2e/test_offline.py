@@ -160,3 +160,29 @@ def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
     finally:
         context.close()
         stop(process)
+
+
+def test_a_new_release_is_offered_and_taken_on_request(browser, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    port = free_port()
+    process = launch(instance, port, WEBAPP_RELEASE="1")
+    context = browser.new_context(base_url=f"http://127.0.0.1:{port}")
+    page = context.new_page()
+    try:
+        precache(page, "fr")
+        first = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
+        stop(process)
+        process = launch(instance, port, WEBAPP_RELEASE="2")
+        page.reload()
+        bar = page.locator("#app-bar")
+        expect(bar).to_contain_text("Une nouvelle version est prête.", timeout=15_000)
+        with page.expect_event("load"):
+            bar.get_by_role("button", name="Recharger").click()
+        active = page.evaluate("navigator.serviceWorker.controller.scriptURL && fetch('/sw.js').then(r => r.text())"
+                               ".then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
+        assert active != first
+        expect(page.locator("#app-bar")).to_be_hidden()
+    finally:
+        context.close()
+        stop(process)

@@ -20,6 +20,7 @@ SETTINGS = {
     "INSTANCE_DIR": "folder for the SQLite database and the generated secret (default: instance/)",
     "COOKIE_SECURE": "1 (default) sends cookies over HTTPS only; 0 for plain-HTTP development",
     "WEB_CONCURRENCY": "gunicorn worker processes for `serve` (default 2 x CPU + 1)",
+    "WEBAPP_RELEASE": "a label of the deployed release; changing it makes every phone fetch the new app",
     "KIOSK_IDLE_SECONDS": "quiet time before a lobby tablet asks \"Are you still there?\" (default 60)",
 }
 
@@ -36,8 +37,9 @@ def from_env(environ=os.environ) -> dict:
         "SESSION_COOKIE_SECURE": environ.get("COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 64 * 1024,
-        "KIOSK_IDLE_SECONDS": int(environ.get("KIOSK_IDLE_SECONDS") or 60),  # no form or JSON body of this app comes near
+        "MAX_CONTENT_LENGTH": 64 * 1024,  # no form or JSON body of this app comes near
+        "KIOSK_IDLE_SECONDS": int(environ.get("KIOSK_IDLE_SECONDS") or 60),
+        "RELEASE": environ.get("WEBAPP_RELEASE", ""),
     }
 
 

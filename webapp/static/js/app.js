@@ -91,16 +91,19 @@
   function startWorker() {
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.register("/sw.js").then(function (reg) {
-      reg.addEventListener("updatefound", function () {
-        var incoming = reg.installing;
-        incoming && incoming.addEventListener("statechange", function () {
-          if (incoming.state === "installed" && navigator.serviceWorker.controller) {
-            bar(texts().newVersion, texts().reload, function () {
-              incoming.postMessage({ type: "skip-waiting" });
-            });
-          }
+      function offer(worker) {
+        bar(texts().newVersion, texts().reload, function () { worker.postMessage({ type: "skip-waiting" }); });
+      }
+      function watch(worker) {
+        if (!worker) return;
+        worker.addEventListener("statechange", function () {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
         });
-      });
+      }
+      // The browser may have found the new version while loading this page, before this ran.
+      if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
+      watch(reg.installing);
+      reg.addEventListener("updatefound", function () { watch(reg.installing); });
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       reg.active.postMessage({ type: "precache", lang: lang });

@@ -9,7 +9,7 @@ PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 DB := instance/webapp.db
 
-.PHONY: help run test test-unit test-e2e setup setup-dev db demo extract update-translations compile-translations check-content clean
+.PHONY: help run test test-unit test-e2e bench setup setup-dev db demo extract update-translations compile-translations check-content clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -26,6 +26,9 @@ test-unit: setup-dev ## the fast tests only (tests/)
 
 test-e2e: setup-dev ## the browser tests only (e2e/)
 	$(PY) -m pytest e2e
+
+bench: setup-dev ## run the benchmarks (ARGS=--quick for ~3 min), figures in bench/results.json
+	$(PY) -m bench.run $(ARGS)
 
 setup: $(VENV)/.stamp-install $(HTMX) $(MO) ## virtualenv, dependencies, htmx, compiled translations
 

@@ -12,14 +12,16 @@ Conditions set on the page's CDP session do not apply to the fetches a service w
 (its network-first HTML would arrive unthrottled), so they are also sent to every service
 worker target of the context, through a browser-level CDP session.
 
-floor = latency + bytes transferred by the load / bandwidth: what the bytes alone cost on
-that link with a single round trip. A page whose stylesheet is a separate file needs at least
-two sequential round trips before its first paint (ratio near 2 at best); with the CSS inline,
-near 1.
+floor = latency + bytes / bandwidth: what the bytes alone cost on that link with a single
+round trip. For the paints, the bytes are those needed to paint: the document and its
+stylesheets (a page whose stylesheet is a separate file needs a second sequential round trip,
+so a ratio near 2 is its best; with the CSS inline, near 1). For onload, every byte the load
+transferred (scripts included).
 """
 
 import json
 import time
+import urllib.parse
 
 from .common import CHROMIUM, CHROMIUM_ARGS, log, median, serve, server_env, table, webapp_cli
 
@@ -100,6 +102,8 @@ class WorkerThrottle:
         self.session.on("Target.receivedMessageFromTarget", self._received)
         self.attached: dict[str, str] = {}  # target id -> session id
         self.next_id = 1000
+        self.urls: dict[tuple, str] = {}
+        self.fetched: list[tuple[str, int]] = []  # (path, bytes on the wire) of the workers' fetches
 
     def _received(self, event):
         try:
@@ -108,6 +112,12 @@ class WorkerThrottle:
             return
         if "id" in message:
             self.answers.add((event.get("sessionId"), message["id"]))
+        params = message.get("params") or {}
+        key = (event.get("sessionId"), params.get("requestId"))
+        if message.get("method") == "Network.requestWillBeSent":
+            self.urls[key] = urllib.parse.urlsplit(params["request"]["url"])._replace(scheme="", netloc="").geturl()
+        elif message.get("method") == "Network.loadingFinished" and key in self.urls:
+            self.fetched.append((self.urls.pop(key), int(params.get("encodedDataLength") or 0)))
 
     def apply(self, page, context_id: str, conditions: dict, timeout: float = 10) -> int:
         """Send `conditions` to every service worker of the context; return how many there are."""
@@ -144,13 +154,42 @@ def transferred(metrics: dict) -> int:
     return (metrics.get("html_transfer") or 0) + sum(r["transfer"] or 0 for r in metrics["resources"])
 
 
-def load(page, url: str) -> dict:
+def is_stylesheet(resource: dict) -> bool:
+    return resource["type"] in ("link", "css") and ".css" in resource["name"]
+
+
+def paint_bytes(metrics: dict) -> int:
+    """Bytes of the document and of its stylesheets: what the first paint waits for."""
+    return (metrics.get("html_transfer") or 0) + sum(r["transfer"] or 0 for r in metrics["resources"]
+                                                     if is_stylesheet(r))
+
+
+def load(page, url: str, throttle: "WorkerThrottle | None" = None) -> dict:
+    mark = len(throttle.fetched) if throttle else 0
     started = time.monotonic()
     page.goto(url, wait_until="load", timeout=120_000)
     metrics = page.evaluate(METRICS)
     metrics["wall_ms"] = round((time.monotonic() - started) * 1000)
+    if throttle:
+        # What a service worker fetched: the page reports decoded sizes for what it passed on, so the
+        # bytes on the wire come from the worker's own network events.
+        page.wait_for_timeout(200)
+        wire: dict[str, int] = {}
+        for path, size in throttle.fetched[mark:]:
+            wire[path] = wire.get(path, 0) + size
+        metrics["worker_fetches"] = wire
+        path = urllib.parse.urlsplit(url)._replace(scheme="", netloc="").geturl()
+        if metrics["html_via_sw"]:
+            metrics["html_transfer_reported"] = metrics["html_transfer"]
+            metrics["html_transfer"] = wire.get(path, 0)
+        for resource in metrics["resources"]:
+            if resource["sw"]:
+                resource["transfer_reported"] = resource["transfer"]
+                resource["transfer"] = wire.get(resource["name"], 0)
     metrics["bytes"] = transferred(metrics)
-    metrics["floor_ms"] = round(floor_ms(metrics["bytes"]))
+    metrics["paint_bytes"] = paint_bytes(metrics)
+    metrics["paint_floor_ms"] = round(floor_ms(metrics["paint_bytes"]))
+    metrics["load_floor_ms"] = round(floor_ms(metrics["bytes"]))
     return metrics
 
 
@@ -186,14 +225,14 @@ def run(ctx) -> dict:
                             worker = page.evaluate(WAIT_FOR_WORKER, list(worker_wait))
                             cdp.send("Network.emulateNetworkConditions", SLOW_3G)
                             worker["throttled_workers"] = throttle.apply(page, context_id, SLOW_3G)
-                            warm = load(page, server.url + path)
+                            warm = load(page, server.url + path, throttle)
                         finally:
                             context.close()
                             throttle.forget()
                         runs.append({"page": name, "lang": lang, "path": path, "repeat": repeat,
                                      "cold": cold, "warm": warm, "service_worker": worker})
-                        log(f"{name} [{lang}] #{repeat + 1}: cold FCP {cold['fcp']:.0f} ms, "
-                            f"warm FCP {warm['fcp']:.0f} ms, worker: {worker['state']}")
+                        log(f"{name} [{lang}] #{repeat + 1}: cold FCP {cold['fcp'] or 0:.0f} ms, "
+                            f"warm FCP {warm['fcp'] or 0:.0f} ms, worker: {worker['state']}")
         finally:
             browser.close()
     return report(runs, version, repeats)
@@ -209,29 +248,38 @@ def report(runs: list[dict], version: str, repeats: int) -> dict:
                 lcp = median([r[kind]["lcp"] for r in mine if r[kind]["lcp"] is not None])
                 load_ms = median([r[kind]["load"] for r in mine if r[kind]["load"] is not None])
                 moved = median([r[kind]["bytes"] for r in mine])
-                floor = floor_ms(moved)
+                painted = median([r[kind]["paint_bytes"] for r in mine])
+                floor, load_floor = floor_ms(painted), floor_ms(moved)
                 html_sw = any(r[kind]["html_via_sw"] for r in mine)
                 from_cache = sum(1 for r in mine for res in r[kind]["resources"]
                                  if res["transfer"] == 0 and (res["delivery"] or res["sw"])) / max(len(mine), 1)
                 entry = {"page": name, "lang": lang, "kind": kind, "fcp_ms": fcp, "lcp_ms": lcp, "load_ms": load_ms,
-                         "bytes": moved, "floor_ms": round(floor), "fcp_floor_ratio": round(fcp / floor, 2) if fcp else None,
+                         "paint_bytes": painted, "bytes": moved, "paint_floor_ms": round(floor),
+                         "load_floor_ms": round(load_floor),
+                         "fcp_floor_ratio": round(fcp / floor, 2) if fcp else None,
                          "lcp_floor_ratio": round(lcp / floor, 2) if lcp else None,
+                         "load_floor_ratio": round(load_ms / load_floor, 2) if load_ms else None,
                          "html_via_service_worker": html_sw, "resources_from_cache": from_cache,
                          "lcp_element": next((r[kind]["lcp_element"] for r in mine if r[kind]["lcp_element"]), None)}
                 summary.append(entry)
-                rows.append([f"{name} [{lang}] {kind}", fcp, lcp, load_ms, moved, floor, entry["fcp_floor_ratio"],
-                             entry["lcp_floor_ratio"], f"{from_cache:.0f}" + (" +SW html" if html_sw else "")])
+                rows.append([f"{name} [{lang}] {kind}", fcp, lcp, painted, floor, entry["fcp_floor_ratio"],
+                             entry["lcp_floor_ratio"], load_ms, moved, load_floor, entry["load_floor_ratio"],
+                             f"{from_cache:.0f}" + (" +SW html" if html_sw else "")])
     external_css = sorted({sum(1 for res in r["cold"]["resources"] if res["type"] == "link" and ".css" in res["name"])
                            for r in runs})
     workers = sorted({r["service_worker"]["state"] + (", precached" if r["service_worker"].get("precached") else "")
                       for r in runs})
     table(f"2. Chromium {version}, Slow 3G (latency {LATENCY_MS} ms, {BYTES_PER_SECOND:,} B/s), "
           f"median of {repeats} (ms)",
-          ["page [lang] load", "FCP", "LCP", "onload", "bytes", "floor", "FCP/floor", "LCP/floor", "cached res."],
+          ["page [lang] load", "FCP", "LCP", "paint B", "floor", "FCP/fl.", "LCP/fl.", "onload", "all B",
+           "load fl.", "onload/fl.", "cached res."],
           rows,
-          "floor = latency + bytes transferred / bandwidth (one round trip); external stylesheets per page: "
-          f"{'/'.join(map(str, external_css))} (each one adds a round trip before the first paint).\n"
-          "cached res. = resources served without network bytes (HTTP cache or service worker) per load.\n"
+          "floor = latency + bytes / bandwidth (one round trip). paint B = document + stylesheets "
+          f"(external stylesheets per page: {'/'.join(map(str, external_css))}; each adds a round trip\n"
+          "before the first paint); all B = every byte of the load, for the onload floor.\n"
+          "cached res. = resources served without network bytes (HTTP cache or service worker) per load; "
+          "+SW html: the page came through the service worker\n(its bytes on the wire are read from the worker's "
+          "network events).\n"
           f"service worker between visits: {'; '.join(workers)}")
     return {"chromium": version, "repeats": repeats, "network": SLOW_3G, "external_stylesheets": external_css,
             "summary": summary, "runs": runs}

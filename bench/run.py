@@ -80,6 +80,8 @@ def main(argv=None) -> int:
             title, function = SECTIONS[number]
             load = os.getloadavg()[0]
             print(f"\n=== {number}. {title} === (load average before: {load:.2f})", flush=True)
+            if load > cpu_count():
+                print(f"   note: the machine is busy (load {load:.1f} on {cpu_count()} CPUs): figures will be noisy")
             started = time.monotonic()
             entry = {"title": title, "loadavg_before": round(load, 2)}
             try:

@@ -98,9 +98,8 @@ def purge(days):
 @click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)), type=int, show_default="2 x CPU + 1")
 def serve(host, port, workers):
     """Check the content, migrate the database, then serve with gunicorn."""
-    _app()  # fails here, once, with the content problems rather than in every worker
-    _migrate()
-    argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+    _migrate(_app())  # fails here, once, with the content problems rather than in every worker
+    argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--preload",
             "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms', "--access-logfile", "-",
             "webapp:create_app()"]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -2,12 +2,14 @@
 
 import json
 import re
+import sqlite3
 import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from conftest import count_appointments
 from test_staff import sign_in
 
 
@@ -68,13 +70,13 @@ def test_check_in_tickets_display_print_and_forget(browser, base_url):
     context.close()
 
 
-def book_today(base_url):
+def book_today(base_url, key="kiosk-e2e", phone="0771000001", time="15:00"):
     """An appointment at agency 16 today (the frozen clock's 1 December), through the API."""
     body = json.dumps({"agency": "16", "service": "work-accident", "task": "declare-work-accident",
-                       "date": "2026-12-01", "time": "15:00", "full_name": "Kiosque Test",
-                       "phone": "0771000001"}).encode()
+                       "date": "2026-12-01", "time": time, "full_name": "Kiosque Test",
+                       "phone": phone}).encode()
     request = urllib.request.Request(base_url + "/api/v1/appointments", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "Idempotency-Key": "kiosk-e2e"})
+                                     headers={"Content-Type": "application/json", "Idempotency-Key": key})
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read())["reference"].lower()
 
@@ -118,4 +120,30 @@ def test_kiosk_pages_are_accessible(browser, base_url, lang):
         page.goto(url)
         results = axe.run(page)
         assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
+    context.close()
+
+
+def test_the_lobby_keeps_working_without_internet(browser, base_url, server):
+    context, page = enrolled_tablet(browser, base_url, "Hall")
+    reference = book_today(base_url, key="kiosk-offline", phone="0771000002", time="15:15")
+    for url in ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket"):
+        page.goto(url)  # the tablet's own screens, kept for a cut
+    expect(page.locator("html[data-precached]")).to_have_count(1, timeout=30_000)
+    prefix = page.locator("input[name=prefix]").first.get_attribute("value")
+    context.set_offline(True)
+    page.goto("/fr/kiosk/checkin")
+    page.get_by_label(re.compile("Votre numéro de référence")).fill(reference)
+    page.get_by_role("button", name="Signaler mon arrivée").click()
+    expect(page.locator("#queued")).to_contain_text("Pas de connexion")
+    page.goto("/fr/kiosk/ticket")
+    page.get_by_role("button", name="Demander le capital décès").click()
+    expect(page.locator("#queued-number")).to_have_text(f"{prefix}-001")
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert int(re.search(rb"/Count (\d+)", pdf).group(1)) == 1
+    context.set_offline(False)
+    page.goto("/fr/kiosk/")
+    page.wait_for_function("Outbox.all().then(l => l.every(e => e.state === 'confirmed'))", timeout=15_000)
+    assert count_appointments(server, "reference = ? AND status = 'arrived'", reference.upper()) == 1
+    with sqlite3.connect(server.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM ticket WHERE number = ?", (f"{prefix}-001",)).fetchone()[0] == 1
     context.close()

@@ -113,3 +113,21 @@ def test_reset_forgets_the_visitor_but_not_the_device(tablet):
     cleared = " ".join(response.headers.getlist("Set-Cookie"))
     assert "agency=;" in cleared and "kiosk_device" not in cleared
     assert tablet.get("/kiosk").status_code == 200
+
+
+def test_offline_check_ins_and_tickets_arrive_once(tablet):
+    prefix = KioskDevice.get().prefix
+    ticket = {"number": f"{prefix}-001", "service": "death-grant", "task": "claim-death-grant"}
+    assert tablet.post("/api/v1/kiosk/tickets", json=ticket).json == {"result": "done"}
+    assert tablet.post("/api/v1/kiosk/tickets", json=ticket).json == {"result": "already"}  # a resend
+    assert Ticket.select().where(Ticket.number == f"{prefix}-001").count() == 1
+    stolen = tablet.post("/api/v1/kiosk/tickets", json={**ticket, "number": "K9-001"})
+    assert stolen.status_code == 422
+    checked = tablet.post("/api/v1/kiosk/checkins", json={"reference": demo.reference("DEM2BBBB")})
+    assert checked.status_code == 200 and checked.json == {"result": "done"}
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2BBBB")).status == "arrived"
+
+
+def test_kiosk_api_needs_an_enrolled_device(app, db, client):
+    response = client.post("/api/v1/kiosk/tickets", json={"number": "K1-001"})
+    assert response.status_code == 403 and response.json["error"]["code"] == "not_enrolled"

@@ -57,3 +57,14 @@ def take_ticket(agency: str, service_id: str, task_id: str, now: datetime) -> Ti
             except pw.IntegrityError:
                 continue
     raise RuntimeError("could not issue a ticket")
+
+
+def record_offline_ticket(agency: str, number: str, service_id: str, task_id: str, now: datetime) -> str:
+    """Store a ticket a tablet numbered itself while offline: "done", or "already" on a resend."""
+    try:
+        with write_transaction():
+            Ticket.create(agency=agency, day=now.astimezone(ALGIERS).date(), number=number,
+                          service_id=service_id, task_id=task_id, issued_at=to_utc(now))
+        return "done"
+    except pw.IntegrityError:
+        return "already"

@@ -129,3 +129,34 @@ def reset():
         response.delete_cookie(name)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def api_device():
+    device = device_from_cookie()
+    if device is None:
+        abort(make_response({"error": {"code": "not_enrolled", "message": "This device is not a lobby tablet."}}, 403))
+    return device
+
+
+@bp.post("/api/v1/kiosk/checkins")
+@csrf.exempt  # the device cookie is SameSite=Strict: another site cannot send it
+def api_checkin():
+    """A check-in made while the lobby had no internet, sent from the tablet's outbox."""
+    device = api_device()
+    body = request.get_json(silent=True) or {}
+    result, _ = lobby.check_in(device.agency, str(body.get("reference", ""))[:20], device, clock.now())
+    status = {"done": 200, "already": 200, "not_found": 404}.get(result, 422)
+    return {"result": result}, status
+
+
+@bp.post("/api/v1/kiosk/tickets")
+@csrf.exempt
+def api_ticket():
+    """A ticket printed while the lobby had no internet (its number carries the tablet's prefix)."""
+    device = api_device()
+    body = request.get_json(silent=True) or {}
+    number = str(body.get("number", ""))
+    _, task = catalog().task(str(body.get("service", "")), str(body.get("task", "")))
+    if task is None or not number.startswith(device.prefix + "-") or len(number) > 12:
+        return {"error": {"code": "invalid", "message": "Unknown procedure or a number of another tablet."}}, 422
+    return {"result": lobby.record_offline_ticket(device.agency, number, body["service"], body["task"], clock.now())}, 200

@@ -46,6 +46,18 @@
   });
   activity();
 
+  // Back from a check-in or ticket made without connection: say so, show the number.
+  var queued = new URLSearchParams(location.search).get("queued"), box = document.getElementById("queued");
+  if (queued && box) {
+    document.getElementById("queued-text").textContent = box.dataset[queued] || "";
+    var number = new URLSearchParams(location.search).get("number");
+    if (number) {
+      document.getElementById("queued-number").textContent = number;
+      document.getElementById("queued-print").hidden = false;
+    }
+    box.hidden = false;
+  }
+
   // Check in by QR code where the browser can read one (BarcodeDetector), else type it.
   var scan = document.getElementById("scan");
   if (scan && "BarcodeDetector" in window && navigator.mediaDevices) {

@@ -42,6 +42,21 @@
         return Promise.all(list.map(function (e) { return FINAL[e.state] ? Outbox.remove(e.id) : null; }));
       });
     },
+    addKiosk: function (kind, form, lang) {
+      // A check-in or a ticket made while the lobby had no internet.
+      var request = kind === "checkin" ? { reference: String(form.get("reference") || "").trim() }
+        : { service: form.get("service"), task: form.get("task") };
+      var today = new Date().toISOString().slice(0, 10);
+      return Outbox.all().then(function (list) {
+        var entry = { id: uuid(), key: uuid(), kind: kind, lang: lang, request: request, state: "queued",
+                      attempts: 0, next: 0, created: Date.now(), day: today };
+        if (kind === "ticket") {
+          var issued = list.filter(function (e) { return e.kind === "ticket" && e.day === today; }).length;
+          request.number = String(form.get("prefix") || "K") + "-" + String(issued + 1).padStart(3, "0");
+        }
+        return Outbox.put(entry);
+      });
+    },
     addFromForm: function (form, where) {
       var get = function (name) { var v = form.get(name); return v ? String(v).trim() : undefined; };
       var request = { agency: get("agency"), service: where.service, task: where.task, date: get("date"),
@@ -66,8 +81,10 @@
       return Outbox.put(entry).then(function () {
         var controller = scope.AbortController ? new AbortController() : null;
         var timer = setTimeout(function () { if (controller) controller.abort(); }, 20000);
-        return fetch("/api/v1/appointments", {
-          method: "POST", credentials: "omit", signal: controller && controller.signal,
+        var kiosk = entry.kind === "checkin" || entry.kind === "ticket";
+        var url = kiosk ? "/api/v1/kiosk/" + entry.kind + "s" : "/api/v1/appointments";
+        return fetch(url, {
+          method: "POST", credentials: kiosk ? "same-origin" : "omit", signal: controller && controller.signal,
           headers: { "Content-Type": "application/json", "Idempotency-Key": entry.key,
                      "Accept-Language": entry.lang },
           body: JSON.stringify(entry.request)
@@ -82,7 +99,10 @@
     settle: function (entry, status, body) {
       var code = body && body.error && body.error.code;
       if (status >= 500 || status === 429 || code === "idempotency_busy") return Outbox.retry(entry);
-      if (status >= 200 && status < 300) {
+      if (status >= 200 && status < 300 && entry.kind) {
+        entry.state = "confirmed";
+        entry.result = { reference: entry.request.number || "" };
+      } else if (status >= 200 && status < 300) {
         entry.state = body.moved_to_nearby_slot ? "moved" : "confirmed";
         entry.result = { reference: body.reference, date: body.date, time: body.time, agency: body.agency };
         PERSONAL.forEach(function (k) { delete entry.request[k]; });

@@ -10,6 +10,9 @@ const LANG = /^\/(ar|fr|en)\//;
 // Never cached: anything personal or staff-only.
 const NETWORK_ONLY = /^\/(api\/|kiosk|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
 const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm)$/;
+// A lobby tablet's own screens (nothing personal on them) are kept so the lobby works offline.
+const KIOSK_PAGE = /^\/(kiosk|(ar|fr|en)\/kiosk\/(checkin|ticket)?)$/;
+const KIOSK_POST = /^\/(ar|fr|en)\/kiosk\/(checkin|ticket)$/;
 
 importScripts({{ outbox|tojson }});  // the outbox, shared with the pages
 
@@ -75,6 +78,14 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(bookingPost(request, url));
     return;
   }
+  if (request.method === "POST" && KIOSK_POST.test(url.pathname)) {
+    event.respondWith(kioskPost(request, url));
+    return;
+  }
+  if (request.method === "GET" && request.mode === "navigate" && KIOSK_PAGE.test(url.pathname)) {
+    event.respondWith(kioskPage(request, url));
+    return;
+  }
   if (request.method !== "GET" || NETWORK_ONLY.test(url.pathname)) return;
   if (url.pathname.startsWith("/static/")) { event.respondWith(fromCacheFirst(request)); return; }
   if (request.mode === "navigate" || url.pathname.startsWith("/offline-index/")) {
@@ -131,5 +142,31 @@ async function bookingPost(request, url) {
     const entry = await Outbox.addFromForm(await copy.formData(), { lang, service, task });
     self.registration.sync && self.registration.sync.register("outbox").catch(() => {});
     return Response.redirect(`/${lang}/outbox?saved=${entry.id}`, 303);
+  }
+}
+
+async function kioskPage(request, url) {
+  const cache = await caches.open(PAGES_CACHE);
+  try {
+    const response = await withTimeout(fetch(request), PAGE_TIMEOUT_MS);
+    if (response.ok && !url.search) await cache.put(url.pathname, response.clone());
+    return response;
+  } catch (e) {
+    const cached = await cache.match(url.pathname);
+    return cached ? markOffline(cached) : networkFirst(request, url);
+  }
+}
+
+// The lobby lost its connection: keep the check-in or the ticket, and say so on the home screen.
+async function kioskPost(request, url) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (e) {
+    const [, lang, kind] = url.pathname.match(KIOSK_POST);
+    const entry = await Outbox.addKiosk(kind, await copy.formData(), lang);
+    self.registration.sync && self.registration.sync.register("outbox").catch(() => {});
+    const number = entry.request.number ? `&number=${encodeURIComponent(entry.request.number)}` : "";
+    return Response.redirect(`/${lang}/kiosk/?queued=${kind}${number}`, 303);
   }
 }

@@ -147,3 +147,27 @@ def test_the_lobby_keeps_working_without_internet(browser, base_url, server):
     with sqlite3.connect(server.db) as db:
         assert db.execute("SELECT COUNT(*) FROM ticket WHERE number = ?", (f"{prefix}-001",)).fetchone()[0] == 1
     context.close()
+
+
+def test_the_wall_display_recovers_after_a_network_cut(browser, base_url):
+    context, page = enrolled_tablet(browser, base_url, "Mur")
+    page.goto("/kiosk/display")
+    context.set_offline(True)
+    page.wait_for_timeout(4_000)  # a few polls fail
+    context.set_offline(False)
+    ticket = context.new_page()
+    ticket.goto("/fr/kiosk/ticket")
+    ticket.get_by_role("button", name="Demander le capital décès").click()
+    number = ticket.locator(".ticket-number").inner_text()
+    agent = browser.new_context(base_url=base_url).new_page()
+    sign_in(agent, "demo-agent", "Guichet-16-demo")
+    agent.goto("/fr/staff/16/agenda")
+    agent.locator("#agenda tr", has_text=number).get_by_role("button", name=re.compile("Reçu|Absent")).first.wait_for()
+    agent.get_by_label("Guichet").fill("9")
+    for _ in range(10):  # call until this ticket comes up (other tests leave people waiting)
+        agent.get_by_role("button", name="Appeler le suivant").click()
+        if number in agent.locator(".notice").inner_text():
+            break
+    expect(page.locator("#called")).to_contain_text(number, timeout=5_000)
+    agent.context.close()
+    context.close()

@@ -1,8 +1,8 @@
 """Error pages in the reader's language; no stack trace ever reaches a user."""
 
 from flask import render_template, request
-from flask_wtf.csrf import CSRFError
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 API_MESSAGES = {

@@ -2,9 +2,9 @@
 
 from flask import request, url_for
 from flask_babel import Babel, format_date, gettext
+from werkzeug.routing import BaseConverter
 
 from .clock import from_utc
-from werkzeug.routing import BaseConverter
 
 LANGUAGES = {
     "ar": {"dir": "rtl", "name": "العربية", "locale": "ar_DZ"},

@@ -129,5 +129,4 @@ def ticket_action(agency: str, ticket_id: int, action: str, staff: str, now: dat
 
 def called_now(agency: str, now: datetime, limit: int = 8) -> list[Row]:
     """What the lobby display shows: the latest people called, and at which desk."""
-    rows = [r for r in agenda(agency, now.astimezone(ALGIERS).date(), status="called")]
-    return rows[-limit:]
+    return agenda(agency, now.astimezone(ALGIERS).date(), status="called")[-limit:]

@@ -7,7 +7,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..booking import availability
 from ..clock import from_utc, to_utc
 from ..db import write_transaction
-from ..models import AgencySettings, Appointment, Closure, DisabledTask, HolidayOverride, OpeningHours
+from ..models import (
+    AgencySettings,
+    Appointment,
+    Closure,
+    DisabledTask,
+    HolidayOverride,
+    OpeningHours,
+)
 from . import audit
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="time")

@@ -12,6 +12,7 @@ from ..booking.appointments import BookingError
 from ..models import DisabledTask
 from ..security import csrf
 from .messages import BOOKING_ERRORS, field_errors
+from .shared import catalog
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies authenticate the API: CSRF cannot apply
@@ -43,9 +44,6 @@ def appointment_json(appointment, moved=False):
         "status": appointment.status, "moved_to_nearby_slot": moved,
     }
 
-
-def catalog():
-    return current_app.extensions["catalog"]
 
 
 def json_body():

@@ -1,31 +1,41 @@
 """Booking pages: task → agency → day → time → details → review → confirm; manage."""
 
+import io
 import json
 import uuid
 from datetime import datetime
 
-from flask import (Blueprint, abort, current_app, make_response, redirect, render_template,
-                   request, session, url_for)
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from marshmallow import ValidationError
 
 from .. import clock
 from ..booking import appointments, availability, codes, idempotency, ratelimit, schemas
 from ..booking.appointments import BookingError
+from ..booking.ics import appointment_ics
 from ..clock import ALGIERS
-from ..models import DisabledTask
 from ..i18n import current
+from ..models import DisabledTask
 from .api import appointment_json
 from .htmx import vary_on_htmx, wants_fragment
 from .messages import BOOKING_ERRORS, field_errors
+from .shared import catalog
 
 bp = Blueprint("booking", __name__, url_prefix="/<lang:lang>")
 AGENCY_COOKIE = "agency"
 LOOKUPS_PER_IP = 20  # per 10 minutes
 LOOKUPS_PER_REFERENCE = 5
 
-
-def catalog():
-    return current_app.extensions["catalog"]
 
 
 def bookable_task(service_id, task_id):
@@ -183,8 +193,6 @@ def appointment(reference):
 @bp.get("/appointments/<reference>/calendar.ics")
 def calendar(reference):
     """The appointment as an iCalendar file, in Africa/Algiers time."""
-    from ..booking.ics import appointment_ics
-
     context = appointment_context(mine(reference))
     body = appointment_ics(context, lang=current())
     response = make_response(body)
@@ -197,10 +205,6 @@ def calendar(reference):
 @bp.get("/appointments/<reference>/qr.svg")
 def qr(reference):
     """The reference as a QR code (SVG), for the kiosk's check-in camera."""
-    import io
-
-    import segno
-
     mine(reference)
     out = io.BytesIO()
     segno.make(reference, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=False)

@@ -1,7 +1,6 @@
 """Lobby tablets: walk-up catalog, check-in, queue tickets, the lobby display — then forget."""
 
-from flask import (Blueprint, abort, current_app, g, make_response, render_template, request,
-                   session)
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import clock
@@ -10,10 +9,11 @@ from ..i18n import LANGUAGES
 from ..models import KioskDevice
 from ..security import csrf
 from ..staffing import desk, lobby
+from .shared import catalog
 
 bp = Blueprint("kiosk", __name__)
 DEVICE_COOKIE = "kiosk_device"
-USER_COOKIES = ("session", "agency")
+USER_COOKIES = ("agency",)  # the session cookie goes with session.clear()
 CHECKINS_PER_DEVICE = 60  # per 10 minutes
 
 
@@ -53,9 +53,6 @@ def enrolled():
     g.device = device
     return device
 
-
-def catalog():
-    return current_app.extensions["catalog"]
 
 
 def no_store(response):

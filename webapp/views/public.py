@@ -1,16 +1,14 @@
 """The public catalog: home, services, tasks with their checklists, agencies, search, about."""
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 
 from ..catalog import checklist, deadlines
 from ..i18n import current
 from .htmx import vary_on_htmx, wants_fragment
+from .shared import catalog
 
 bp = Blueprint("public", __name__, url_prefix="/<lang:lang>")
 
-
-def catalog():
-    return current_app.extensions["catalog"]
 
 
 @bp.get("/")

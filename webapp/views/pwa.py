@@ -8,14 +8,12 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 from ..assets import asset, build_hash
 from ..catalog import offline
 from ..i18n import LANGUAGES, current
+from .shared import catalog
 
 bp = Blueprint("pwa", __name__)
 SHELL = ["css/site.css", "vendor/htmx.min.js", "js/app.js", "js/outbox.js", "js/checklist.js", "js/outbox-page.js",
          "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png"]
 
-
-def catalog():
-    return current_app.extensions["catalog"]
 
 
 @bp.get("/sw.js")

@@ -4,16 +4,27 @@ import secrets
 from datetime import date, datetime, timedelta
 from functools import wraps
 
-from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date
 from marshmallow import ValidationError
 
 from .. import clock
 from ..booking import ratelimit
-from ..models import Closure, DisabledTask, HolidayOverride, Staff
-from ..staffing import audit, auth, desk, settings
+from ..models import Closure, DisabledTask, HolidayOverride, KioskDevice, Staff
+from ..staffing import audit, auth, desk, lobby, settings
 from .htmx import vary_on_htmx, wants_fragment
+from .kiosk import set_device_cookie
 from .messages import ACTION_LABELS, ROLE_LABELS, STAFF_MESSAGES, STATUS_LABELS, field_errors
 
 bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
@@ -277,10 +288,6 @@ def accounts():
 @staff_required("supervisor")
 def kiosks(agency):
     """Enrol this device as the agency's lobby tablet (which ends the staff session), or revoke one."""
-    from ..models import KioskDevice
-    from ..staffing import lobby
-    from .kiosk import set_device_cookie
-
     if request.method == "POST":
         if request.form.get("revoke"):
             lobby.revoke(agency, int(request.form["revoke"]), g.staff.username, clock.now())

@@ -3,10 +3,12 @@
 from datetime import date
 
 from flask import current_app, g, make_response, render_template, request, url_for
-from flask_babel import format_date, gettext, lazy_gettext as _l
+from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
 
 from .. import clock, i18n
-from ..staffing import charts as svg, reports as reporting
+from ..staffing import charts as svg
+from ..staffing import reports as reporting
 from .messages import STATUS_LABELS
 from .staff import bp, staff_required
 

@@ -6,10 +6,11 @@ import pytest
 
 from webapp import demo
 from webapp.booking import appointments, availability, codes
-from webapp.booking.appointments import BookingError, Request
+from webapp.booking.appointments import Request
 from webapp.booking.purge import purge
 from webapp.clock import ALGIERS, from_utc
 from webapp.models import Appointment, HolidayOverride
+from webapp.problems import DomainError
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # a Tuesday
 
@@ -24,9 +25,10 @@ def request(start, phone="0550123456", task=("death-grant", "claim-death-grant")
 
 
 @pytest.fixture
-def demo_db(app, db):
+def catalog(app, db):
+    """The demo data loaded; the catalog that use cases are given."""
     demo.load(app.extensions["catalog"])
-    return db
+    return app.extensions["catalog"]
 
 
 @pytest.mark.parametrize(
@@ -40,12 +42,12 @@ def demo_db(app, db):
         ("2026-12-06", None),  # Sunday: open
     ],
 )
-def test_closed_reason(demo_db, day, reason):
+def test_closed_reason(catalog, day, reason):
     rules = availability.load_rules("16")
     assert availability.closed_reason(rules, date.fromisoformat(day), NOW) == reason
 
 
-def test_public_holidays_are_closed_unless_overridden(demo_db):
+def test_public_holidays_are_closed_unless_overridden(catalog):
     rules = availability.load_rules("16")
     rules.horizon_days = 60
     yennayer = date(2027, 1, 12)  # Amazigh New Year, a Tuesday
@@ -64,7 +66,7 @@ def test_islamic_holidays_move_each_year():
     assert fitr and fitr_next and (fitr[0].month, fitr[0].day) != (fitr_next[0].month, fitr_next[0].day)
 
 
-def test_slots_respect_hours_notice_and_length(demo_db):
+def test_slots_respect_hours_notice_and_length(catalog):
     rules = availability.load_rules("16")
     today = availability.day_slots(rules, date(2026, 12, 1), NOW)
     assert today[0].start == at("2026-12-01", "11:00")  # 2 hours of notice
@@ -74,15 +76,15 @@ def test_slots_respect_hours_notice_and_length(demo_db):
     assert {s.start: s.remaining for s in tomorrow}[at("2026-12-02", "09:00")] == 3  # one demo booking
 
 
-def test_times_are_stored_in_utc_without_daylight_saving(demo_db):
-    winter = appointments.book(request(at("2026-12-02", "09:00"), agency="16"), NOW)
+def test_times_are_stored_in_utc_without_daylight_saving(catalog):
+    winter = appointments.book(catalog, request(at("2026-12-02", "09:00"), agency="16"), NOW)[0]
     assert Appointment.get_by_id(winter.id).starts_at == datetime(2026, 12, 2, 8, 0)
     assert from_utc(datetime(2027, 7, 1, 8, 0)).isoformat() == "2027-07-01T09:00:00+01:00"
 
 
-def test_full_slot_gives_alternatives_and_capacity_holds(demo_db):
-    with pytest.raises(BookingError) as info:
-        appointments.book(request(at("2026-12-02", "10:00")), NOW)  # agency 09 is full at 10:00
+def test_full_slot_gives_alternatives_and_capacity_holds(catalog):
+    with pytest.raises(DomainError) as info:
+        appointments.book(catalog, request(at("2026-12-02", "10:00")), NOW)[0]  # agency 09 is full at 10:00
     assert info.value.code == "slot_full"
     assert info.value.alternatives and all(s.remaining for s in info.value.alternatives)
     assert info.value.alternatives[0].start.date() == date(2026, 12, 2)
@@ -90,12 +92,12 @@ def test_full_slot_gives_alternatives_and_capacity_holds(demo_db):
                                       Appointment.starts_at == datetime(2026, 12, 2, 9, 0)).count() == 2
 
 
-def test_seats_fill_up_to_the_desks(demo_db):
+def test_seats_fill_up_to_the_desks(catalog):
     start = at("2026-12-03", "08:00")
-    appointments.book(request(start, phone="0550000101"), NOW)
-    appointments.book(request(start, phone="0550000102"), NOW)
-    with pytest.raises(BookingError, match="slot_full"):
-        appointments.book(request(start, phone="0550000103"), NOW)
+    appointments.book(catalog, request(start, phone="0550000101"), NOW)[0]
+    appointments.book(catalog, request(start, phone="0550000102"), NOW)[0]
+    with pytest.raises(DomainError, match="slot_full"):
+        appointments.book(catalog, request(start, phone="0550000103"), NOW)[0]
 
 
 @pytest.mark.parametrize("start, code", [
@@ -105,50 +107,50 @@ def test_seats_fill_up_to_the_desks(demo_db):
     (at("2026-12-04", "09:00"), "closed"),
     (at("2026-11-30", "09:00"), "past"),
 ])
-def test_invalid_times_are_refused(demo_db, start, code):
-    with pytest.raises(BookingError, match=code):
-        appointments.book(request(start), NOW)
+def test_invalid_times_are_refused(catalog, start, code):
+    with pytest.raises(DomainError, match=code):
+        appointments.book(catalog, request(start), NOW)[0]
     assert Appointment.select().where(Appointment.phone == "0550123456").count() == 0
 
 
-def test_one_appointment_per_task_and_two_in_all_per_phone(demo_db):
-    first = appointments.book(request(at("2026-12-02", "11:00")), NOW)
-    with pytest.raises(BookingError) as same:
-        appointments.book(request(at("2026-12-03", "11:00")), NOW)
+def test_one_appointment_per_task_and_two_in_all_per_phone(catalog):
+    first = appointments.book(catalog, request(at("2026-12-02", "11:00")), NOW)[0]
+    with pytest.raises(DomainError) as same:
+        appointments.book(catalog, request(at("2026-12-03", "11:00")), NOW)[0]
     assert same.value.code == "same_task" and same.value.existing.id == first.id
-    appointments.book(request(at("2026-12-03", "11:00"), task=("work-accident", "declare-work-accident")), NOW)
-    with pytest.raises(BookingError, match="limit"):
-        appointments.book(request(at("2026-12-06", "11:00"), task=("family-allowances", "apply-family-allowances")), NOW)
+    appointments.book(catalog, request(at("2026-12-03", "11:00"), task=("work-accident", "declare-work-accident")), NOW)[0]
+    with pytest.raises(DomainError, match="limit"):
+        appointments.book(catalog, request(at("2026-12-06", "11:00"), task=("family-allowances", "apply-family-allowances")), NOW)[0]
 
 
-def test_cancel_frees_the_seat(demo_db):
+def test_cancel_frees_the_seat(catalog):
     start = at("2026-12-02", "10:00")  # full at agency 09
     held = Appointment.get(Appointment.reference == demo.reference("DEM2DDDD"))
-    appointments.cancel(held, NOW)
+    appointments.cancel(held.reference, NOW)
     assert Appointment.get_by_id(held.id).seat is None
-    appointments.book(request(start), NOW)  # the freed seat is available again
-    with pytest.raises(BookingError, match="not_cancellable"):
-        appointments.cancel(held, NOW)
+    appointments.book(catalog, request(start), NOW)[0]  # the freed seat is available again
+    with pytest.raises(DomainError, match="not_cancellable"):
+        appointments.cancel(held.reference, NOW)
 
 
-def test_reschedule_moves_or_changes_nothing(demo_db):
-    mine = appointments.book(request(at("2026-12-02", "11:00")), NOW)
-    appointments.reschedule(mine, at("2026-12-03", "09:30"), NOW)
+def test_reschedule_moves_or_changes_nothing(catalog):
+    mine = appointments.book(catalog, request(at("2026-12-02", "11:00")), NOW)[0]
+    appointments.reschedule(mine.reference, at("2026-12-03", "09:30"), NOW)
     moved = Appointment.get_by_id(mine.id)
     assert from_utc(moved.starts_at) == at("2026-12-03", "09:30")
     old_slot = availability.day_slots(availability.load_rules("09"), date(2026, 12, 2), NOW)
     assert {s.start: s.remaining for s in old_slot}[at("2026-12-02", "11:00")] == 2
-    with pytest.raises(BookingError) as full:
-        appointments.reschedule(moved, at("2026-12-02", "10:00"), NOW)
+    with pytest.raises(DomainError) as full:
+        appointments.reschedule(moved.reference, at("2026-12-02", "10:00"), NOW)
     assert full.value.code == "slot_full" and full.value.alternatives
     assert Appointment.get_by_id(mine.id).starts_at == moved.starts_at
 
 
-def test_fallback_to_a_nearby_slot(demo_db):
-    booked, moved = appointments.book_with_fallback(request(at("2026-12-02", "10:00")), "same_day", NOW)
+def test_fallback_to_a_nearby_slot(catalog):
+    booked, moved = appointments.book(catalog, request(at("2026-12-02", "10:00")), NOW, "same_day")
     assert moved and from_utc(booked.starts_at).date() == date(2026, 12, 2)
-    with pytest.raises(BookingError, match="slot_full"):
-        appointments.book_with_fallback(request(at("2026-12-02", "10:00"), phone="0550999999"), "none", NOW)
+    with pytest.raises(DomainError, match="slot_full"):
+        appointments.book(catalog, request(at("2026-12-02", "10:00"), phone="0550999999"), NOW, "none")
 
 
 def test_references_are_random_checked_and_typo_proof():
@@ -164,7 +166,7 @@ def test_references_are_random_checked_and_typo_proof():
     assert codes.normalize("O0I1ABCDE") is None
 
 
-def test_purge_keeps_counts_and_forgets_people(demo_db):
+def test_purge_keeps_counts_and_forgets_people(catalog):
     later = NOW + timedelta(days=120)
     counts = purge(later, days=90)
     assert counts["appointments anonymised"] == 4

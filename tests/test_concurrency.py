@@ -76,7 +76,7 @@ def booker(url, number, barrier, results, key=None):
 def test_last_seat_goes_to_exactly_one_of_fifty(app, db, server):
     demo.load(app.extensions["catalog"])
     start = datetime(2026, 12, 3, 9, 0, tzinfo=ALGIERS)
-    appointments.book(appointments.Request(
+    appointments.book(app.extensions["catalog"], appointments.Request(
         agency="09", service_id="work-accident", task_id="declare-work-accident", start=start,
         full_name="Already There", phone="0799999999", lang="fr"), datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS))
     db.close()

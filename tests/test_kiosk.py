@@ -85,7 +85,7 @@ def test_concurrent_tickets_never_share_a_number(app, db):
     def take():
         try:
             with app.app_context():
-                issued.append(lobby.take_ticket("16", "death-grant", "claim-death-grant", NOW).number)
+                issued.append(lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW).number)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -99,7 +99,7 @@ def test_concurrent_tickets_never_share_a_number(app, db):
 
 
 def test_the_display_shows_who_is_called(app, tablet):
-    ticket = lobby.take_ticket("16", "death-grant", "claim-death-grant", NOW)
+    ticket = lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW)
     Ticket.update(status="called", desk="4").where(Ticket.id == ticket.id).execute()
     fragment = tablet.get("/kiosk/display", headers={"HX-Request": "true", "HX-Target": "called"})
     text = fragment.get_data(as_text=True)

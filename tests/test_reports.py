@@ -10,7 +10,7 @@ import pytest
 from webapp import demo
 from webapp.clock import ALGIERS, to_utc
 from webapp.models import Appointment, Ticket
-from webapp.staffing import auth, charts, reports
+from webapp.staffing import accounts, charts, reports
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)
 PASSWORD = "long-enough-Passw0rd"
@@ -72,7 +72,7 @@ def data(app, db):
     ticket("T-009", "16", date(2026, 12, 3), utc("2026-12-03T08:00"), "waiting")
     for username, role, agency in (("agent16", "agent", "16"), ("super09", "supervisor", "09"),
                                    ("admin", "admin", None)):
-        auth.create(username, PASSWORD, role, agency, NOW)
+        accounts.create(username, PASSWORD, role, agency, None, NOW)
     return db
 
 

@@ -10,7 +10,8 @@ import pytest
 from webapp import demo
 from webapp.clock import ALGIERS, to_utc
 from webapp.models import Appointment, AuditEntry, Staff, Ticket
-from webapp.staffing import auth
+from webapp.problems import DomainError
+from webapp.staffing import accounts
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ALGIERS)
 PASSWORD = "Lobby-desk-2026"
@@ -20,9 +21,9 @@ PASSWORD = "Lobby-desk-2026"
 def office(app, db):
     app.config["NOW"] = NOW
     demo.load(app.extensions["catalog"])
-    auth.create("agent16", PASSWORD, "agent", "16", NOW)
-    auth.create("super16", PASSWORD, "supervisor", "16", NOW)
-    auth.create("admin", PASSWORD, "admin", None, NOW)
+    accounts.create("agent16", PASSWORD, "agent", "16", None, NOW)
+    accounts.create("super16", PASSWORD, "supervisor", "16", None, NOW)
+    accounts.create("admin", PASSWORD, "admin", None, None, NOW)
     return app
 
 
@@ -91,8 +92,8 @@ def test_passwords_are_argon2id_with_the_minimum_cost(office):
 @pytest.mark.parametrize("password, problem", [("short", "short"), ("azertyuiop", "common"),
                                                ("aaaaaaaaaaaa", "common"), ("newagent16-x", "common")])
 def test_weak_passwords_are_refused(office, password, problem):
-    with pytest.raises(ValueError, match=problem):
-        auth.create("newagent16", password, "agent", "16", NOW)
+    with pytest.raises(DomainError, match=problem):
+        accounts.create("newagent16", password, "agent", "16", None, NOW)
 
 
 def test_lockout_after_five_failures_then_release(office):
@@ -229,7 +230,7 @@ def test_create_staff_command(tmp_path):
                            "--role", "admin", "--password", "Une-phrase-longue-2026"],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0 and "created admin chef" in done.stdout
-    weak = subprocess.run([sys.executable, "-m", "webapp", "create-staff", "--username", "x", "--password", "123"],
+    weak = subprocess.run([sys.executable, "-m", "webapp", "create-staff", "--username", "xavier", "--password", "123"],
                           capture_output=True, text=True, env=env)
     assert weak.returncode != 0 and "short" in weak.stderr
 

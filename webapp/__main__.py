@@ -61,16 +61,17 @@ def create_staff(username, role, agency, password):
     """Create a staff account (the first administrator, typically)."""
     from . import clock
     from .db import database
-    from .staffing import auth
+    from .problems import DomainError
+    from .staffing import accounts
 
     app = _app()
     with app.app_context():
         _migrate(app)
         with database.connection_context():
             try:
-                staff = auth.create(username, password, role, agency, clock.now())
-            except ValueError as exc:
-                raise SystemExit(f"refused: {exc} (see the password and role rules in README.md)") from None
+                staff = accounts.create(username, password, role, agency, None, clock.now())
+            except DomainError as exc:
+                raise SystemExit(f"refused: {exc.code} (see the password and role rules in README.md)") from None
     click.echo(f"created {staff.role} {staff.username}" + (f" for agency {staff.agency}" if staff.agency else ""))
 
 

@@ -11,7 +11,7 @@ from .booking.codes import check_character
 from .clock import ALGIERS, to_utc
 from .db import write_transaction
 from .models import AgencySettings, Appointment, Closure, Staff
-from .staffing import auth
+from .staffing import accounts
 
 DEMO_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
 LARGE_AGENCIES = (16, 31, 25, 19)  # Algiers, Oran, Constantine, Sétif
@@ -59,6 +59,6 @@ def load(catalog) -> dict[str, int]:
             Closure.create(agency=agency, first_day=first, last_day=last, reason=reason)
     for username, role, agency, password in STAFF:
         if not Staff.select().where(Staff.username == username).exists():
-            auth.create(username, password, role, agency, DEMO_TIME)
+            accounts.create(username, password, role, agency, None, DEMO_TIME)
     return {"agency settings": len(settings), "appointments": len(APPOINTMENTS), "closures": len(CLOSURES),
             "staff accounts": len(STAFF)}

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .problems import DomainError
+from .views.messages import domain_message
+
 API_MESSAGES = {
     400: _l("The request could not be understood."),
     404: _l("Nothing here."),
@@ -26,6 +29,15 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _render(exc), 400
+
+    @app.errorhandler(DomainError)
+    def refused(exc):
+        """A rule said no and the view had nothing more specific to show: one mapping for
+        every door, a page with the reason, or the API's error shape."""
+        message = domain_message(exc.code)
+        if request.path.startswith("/api/"):
+            return {"error": {"code": exc.code, "message": message}}, exc.status
+        return render_template("errors/error.html", code=exc.status, message=message), exc.status
 
     @app.errorhandler(Exception)
     def unexpected(exc):

@@ -33,14 +33,51 @@ def add_missing_columns(db: pw.Database, model, *names: str) -> None:
         run_operations(*operations)
 
 
+class _TicketV3(pw.Model):
+    """The ticket table as migration 3 created it (frozen: later changes are migrations)."""
+
+    agency = pw.CharField(max_length=8)
+    day = pw.DateField()
+    number = pw.CharField(max_length=12)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    status = pw.CharField(max_length=16, default="waiting")
+    desk = pw.CharField(max_length=10, null=True)
+    issued_at = pw.DateTimeField()
+    called_at = pw.DateTimeField(null=True)
+    served_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "ticket"
+        indexes = ((("agency", "day", "number"), True),)
+
+
 def _0003_agency_day(db: pw.Database) -> None:
     add_missing_columns(db, models.Appointment, "arrived_at", "called_at", "served_at", "desk",
                         "cancel_reason", "flag")
-    db.create_tables([models.Staff, models.AuditEntry, models.Ticket, models.DisabledTask])
+    db.create_tables([models.Staff, models.AuditEntry, models.DisabledTask])
+    with db.bind_ctx([_TicketV3]):
+        db.create_tables([_TicketV3])
 
 
 def _0004_kiosks(db: pw.Database) -> None:
     db.create_tables([models.KioskDevice])
+
+
+def _0005_ticket_numbers(db: pw.Database) -> None:
+    """Ticket numbers as integers (the text "999" sorted after "1000"). Frozen: names its
+    own columns and reads no model."""
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("ticket", "prefix", pw.CharField(max_length=4, default="")),
+        migrator.add_column("ticket", "seq", pw.IntegerField(null=True)),
+    )
+    for ticket_id, number in db.execute_sql("SELECT id, number FROM ticket").fetchall():
+        prefix, _, digits = number.rpartition("-")
+        seq = int(digits) if digits.isdigit() else None
+        db.execute_sql("UPDATE ticket SET prefix = %s, seq = %s WHERE id = %s".replace("%s", db.param),
+                       (prefix[:4], seq, ticket_id))
+    run_operations(migrator.add_index("ticket", ("agency", "day", "prefix", "seq"), unique=True))
 
 
 MIGRATIONS: list[Migration] = [
@@ -48,6 +85,7 @@ MIGRATIONS: list[Migration] = [
     (2, "booking: hours, closures, appointments, idempotency keys, rate limits", _0002_booking),
     (3, "the agency's day: staff, audit, tickets, visit times", _0003_agency_day),
     (4, "kiosk devices", _0004_kiosks),
+    (5, "ticket numbers as integers", _0005_ticket_numbers),
 ]
 
 

@@ -138,11 +138,16 @@ class AuditEntry(BaseModel):
 
 
 class Ticket(BaseModel):
-    """A walk-in queue ticket: one number per agency and day, never twice."""
+    """A walk-in queue ticket: one number per agency and day, never twice. `seq` counts per
+    agency, day and prefix ("" at the server, a tablet's own prefix for tickets it numbered
+    while offline); `number` is what the person reads ("007", "K1-003")."""
 
     agency = pw.CharField(max_length=8)
     day = pw.DateField()
     number = pw.CharField(max_length=12)
+    # Added by migration 5:
+    prefix = pw.CharField(max_length=4, default="")
+    seq = pw.IntegerField(null=True)
     service_id = pw.CharField(max_length=64)
     task_id = pw.CharField(max_length=64)
     status = pw.CharField(max_length=16, default="waiting")  # waiting | called | served | no_show
@@ -152,7 +157,7 @@ class Ticket(BaseModel):
     served_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("agency", "day", "number"), True),)
+        indexes = ((("agency", "day", "number"), True), (("agency", "day", "prefix", "seq"), True))
 
 
 class DisabledTask(BaseModel):

@@ -1,31 +1,34 @@
-"""Booking, cancelling and moving appointments; capacity is guarded by the database."""
+"""Booking, looking up, cancelling and moving appointments: the rules of every door, once.
 
+Each public function here is one action a person can take. It takes plain values, checks
+every rule, writes in one transaction, and returns a result or raises DomainError.
+Capacity is guarded by the database (a unique seat index), never by a read-then-write.
+"""
+
+import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import peewee as pw
 
-from ..clock import from_utc, to_utc
+from ..clock import ALGIERS, from_utc, to_utc
 from ..db import database, write_transaction
-from ..models import Appointment, DisabledTask
-from . import availability, codes
+from ..models import Appointment
+from ..problems import DomainError
+from . import availability, codes, idempotency, ratelimit
 
 MAX_FUTURE_PER_PHONE = 2
 ACTIVE = ("booked", "arrived")
-
-
-class BookingError(Exception):
-    """A booking that cannot be made; `code` says why, for a translated message."""
-
-    def __init__(self, code: str, alternatives=(), existing=None):
-        super().__init__(code)
-        self.code = code
-        self.alternatives = list(alternatives)
-        self.existing = existing
+FALLBACKS = ("none", "same_day", "nearest_day")
+LOOKUP_WINDOW = 600  # seconds
+LOOKUPS_PER_CLIENT = 30  # per window, from one address
+LOOKUPS_PER_REFERENCE = 5  # per window, for one reference however it is written
 
 
 @dataclass
 class Request:
+    """A booking as a person asked for it (already validated for shape by a schema)."""
+
     agency: str
     service_id: str
     task_id: str
@@ -38,11 +41,68 @@ class Request:
     extra: dict = field(default_factory=dict)
 
 
-def _rules(code: str) -> availability.Rules:
-    rules = availability.load_rules(code)
+def request_from(data: dict, lang: str) -> Request:
+    """The booking request of a validated schemas.Booking (form, API or outbox alike)."""
+    return Request(
+        agency=data["agency"], service_id=data["service"], task_id=data["task"],
+        start=datetime.combine(data["date"], data["time"], ALGIERS), full_name=data["full_name"],
+        phone=data["phone"], email=data["email"], ssn=data["ssn"], lang=lang)
+
+
+@dataclass
+class Offer:
+    """What a person may choose at an agency: open days, and for a chosen day its slots or
+    why it is closed; `start` is the chosen time if it is still a bookable slot."""
+
+    days: list[tuple[date, int]]
+    closed: str | None = None
+    slots: list[availability.Slot] = field(default_factory=list)
+    start: datetime | None = None
+
+
+def bookable_task(catalog, service_id: str, task_id: str) -> tuple[dict, dict]:
+    """The service and task of a procedure that takes appointments; otherwise DomainError
+    unknown_task or not_bookable."""
+    service, task = catalog.task(service_id, task_id)
+    if task is None:
+        raise DomainError("unknown_task")
+    if not task["bookable"]:
+        raise DomainError("not_bookable")
+    return service, task
+
+
+def bookable_rules(catalog, agency: str, service_id: str, task_id: str) -> availability.Rules:
+    """The agency's rules for a procedure it books; otherwise DomainError unknown_task,
+    not_bookable, unknown_agency or not_bookable_here. The one place for these rules."""
+    bookable_task(catalog, service_id, task_id)
+    info = catalog.agency(agency)
+    rules = availability.load_rules(agency) if info and info["bookable"] else None
     if rules is None:
-        raise BookingError("unknown_agency")
+        raise DomainError("unknown_agency")
+    if agency in availability.agencies_not_booking(service_id, task_id):
+        raise DomainError("not_bookable_here")
     return rules
+
+
+def agencies_for(catalog, service_id: str, task_id: str) -> list[dict]:
+    """The agencies where this procedure can be booked."""
+    excluded = availability.agencies_not_booking(service_id, task_id)
+    return [a for a in catalog.agencies if a["bookable"] and a["code"] not in excluded]
+
+
+def offer(catalog, agency: str, service_id: str, task_id: str, day: date | None,
+          start: datetime | None, now: datetime) -> Offer:
+    """The open days of an agency for a procedure; the slots of `day`; `start` if bookable."""
+    rules = bookable_rules(catalog, agency, service_id, task_id)
+    found = Offer(days=availability.open_days(rules, now))
+    if day:
+        found.closed = availability.closed_reason(rules, day, now)
+        found.slots = availability.day_slots(rules, day, now)
+        if not found.closed and not any(s.remaining for s in found.slots):
+            found.closed = "full_day"
+    if start and not availability.is_slot(rules, start, now):
+        found.start = start
+    return found
 
 
 def _lock_phone(phone: str) -> None:
@@ -51,12 +111,12 @@ def _lock_phone(phone: str) -> None:
         database.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (phone,))
 
 
-def future_of(phone: str, now: datetime):
+def future_of(phone: str, now: datetime) -> list[Appointment]:
     """The phone's appointments still to come."""
-    return (Appointment.select()
-            .where((Appointment.phone == phone) & Appointment.status.in_(ACTIVE)
-                   & (Appointment.starts_at >= to_utc(now)))
-            .order_by(Appointment.starts_at))
+    return list(Appointment.select()
+                .where((Appointment.phone == phone) & Appointment.status.in_(ACTIVE)
+                       & (Appointment.starts_at >= to_utc(now)))
+                .order_by(Appointment.starts_at))
 
 
 def _take_seat(rules, start_utc, assign) -> bool:
@@ -83,24 +143,20 @@ def alternatives(rules, start: datetime, now: datetime, count: int = 3) -> list[
     return sorted(found, key=lambda s: s.start)
 
 
-def book(request: Request, now: datetime) -> Appointment:
-    """Book a seat, or raise BookingError (slot taken, limits, closed day...). Nothing half-saved."""
-    rules = _rules(request.agency)
+def _book_slot(rules, request: Request, now: datetime) -> Appointment:
+    """Take a seat of the chosen slot, or raise (slot taken, limits, closed day...)."""
     reason = availability.is_slot(rules, request.start, now)
     if reason:
-        raise BookingError(reason)
-    if DisabledTask.select().where((DisabledTask.agency == request.agency) & (DisabledTask.service_id == request.service_id)
-                                   & (DisabledTask.task_id == request.task_id)).exists():
-        raise BookingError("not_bookable_here")
+        raise DomainError(reason)
     start_utc = to_utc(request.start)
     with write_transaction():
         _lock_phone(request.phone)
-        held = list(future_of(request.phone, now))
+        held = future_of(request.phone, now)
         same = next((a for a in held if (a.service_id, a.task_id) == (request.service_id, request.task_id)), None)
         if same:
-            raise BookingError("same_task", existing=same)
+            raise DomainError("same_task", existing=same)
         if len(held) >= MAX_FUTURE_PER_PHONE:
-            raise BookingError("limit", existing=held[0])
+            raise DomainError("limit", existing=held[0])
         appointment = Appointment(
             reference=codes.new_reference(), agency=request.agency, service_id=request.service_id,
             task_id=request.task_id, starts_at=start_utc, full_name=request.full_name,
@@ -114,57 +170,129 @@ def book(request: Request, now: datetime) -> Appointment:
 
         if _take_seat(rules, start_utc, assign):
             return appointment
-    raise BookingError("slot_full", alternatives=alternatives(rules, request.start, now))
+    raise DomainError("slot_full", alternatives=alternatives(rules, request.start, now))
 
 
-def book_with_fallback(request: Request, fallback: str, now: datetime) -> tuple[Appointment, bool]:
+def book(catalog, request: Request, now: datetime, fallback: str = "none") -> tuple[Appointment, bool]:
     """Book the chosen slot, or when it is taken and the person allowed it, the nearest free
     one (same day, or nearest day at about the same time). Returns (appointment, moved)."""
+    rules = bookable_rules(catalog, request.agency, request.service_id, request.task_id)
     try:
-        return book(request, now), False
-    except BookingError as exc:
+        return _book_slot(rules, request, now), False
+    except DomainError as exc:
         if exc.code != "slot_full" or fallback not in ("same_day", "nearest_day"):
             raise
         choices = exc.alternatives
     if fallback == "same_day":
         choices = [s for s in choices if s.start.date() == request.start.date()]
     else:
+        wanted = request.start.hour * 60 + request.start.minute
         choices.sort(key=lambda s: (abs((s.start.date() - request.start.date()).days),
-                                    abs(s.start.hour * 60 + s.start.minute
-                                        - request.start.hour * 60 - request.start.minute)))
+                                    abs(s.start.hour * 60 + s.start.minute - wanted)))
     for slot in choices:
         try:
-            return book(replace(request, start=slot.start), now), True
-        except BookingError as again:
+            return _book_slot(rules, replace(request, start=slot.start), now), True
+        except DomainError as again:
             if again.code != "slot_full":
                 raise
-    raise BookingError("slot_full", alternatives=choices)
+    raise DomainError("slot_full", alternatives=choices)
 
 
-def find(reference: str, phone: str) -> Appointment | None:
-    """The appointment with this reference AND phone, or None (no hint which one was wrong)."""
-    return Appointment.get_or_none((Appointment.reference == reference) & (Appointment.phone == phone))
+def describe(appointment: Appointment, moved: bool = False) -> dict:
+    """What a person may be told of an appointment (no name, phone or number)."""
+    start = from_utc(appointment.starts_at)
+    return {
+        "reference": appointment.reference, "agency": appointment.agency,
+        "service": appointment.service_id, "task": appointment.task_id,
+        "start": start.isoformat(), "date": start.date().isoformat(), "time": start.strftime("%H:%M"),
+        "status": appointment.status, "moved_to_nearby_slot": moved,
+    }
 
 
-def cancel(appointment: Appointment, now: datetime) -> None:
+def _fingerprint(request: Request, fallback: str) -> str:
+    return idempotency.fingerprint({
+        "agency": request.agency, "service": request.service_id, "task": request.task_id,
+        "date": request.start.date(), "time": request.start.time().replace(tzinfo=None),
+        "full_name": request.full_name, "phone": request.phone, "email": request.email,
+        "ssn": request.ssn, "fallback": fallback,
+    })
+
+
+def place(catalog, key: str, request: Request, fallback: str, now: datetime) -> dict:
+    """Book once per Idempotency-Key: the first request books, every retry with the same key
+    gets the same answer and creates nothing. Returns describe() of the appointment."""
+    if not key or len(key) > idempotency.MAX_KEY_LENGTH:
+        raise DomainError("idempotency_key")
+    state, row = idempotency.claim(key, _fingerprint(request, fallback), now)
+    if state == "replay":
+        return json.loads(row.body)
+    if state == "mismatch":
+        raise DomainError("idempotency_mismatch")
+    if state == "busy":
+        raise DomainError("idempotency_busy")
+    try:
+        appointment, moved = book(catalog, request, now, fallback)
+    except BaseException:
+        idempotency.release(key)
+        raise
+    answer = describe(appointment, moved)
+    idempotency.store(key, 201, answer)
+    return answer
+
+
+def get(reference: str) -> Appointment:
+    """An appointment by its exact reference (for a browser that booked or found it)."""
+    found = Appointment.get_or_none(Appointment.reference == reference) if codes.normalize(reference) else None
+    if found is None:
+        raise DomainError("not_found")
+    return found
+
+
+def find(typed_reference: str, phone: str, client: str, now: datetime) -> Appointment:
+    """The appointment with this reference AND phone. Unknown reference and wrong phone get
+    the same answer; tries are limited per address and per reference, however written."""
+    written = codes.clean(typed_reference)
+    if not (ratelimit.allow(f"lookup-client:{client}", LOOKUPS_PER_CLIENT, LOOKUP_WINDOW, now)
+            and ratelimit.allow(f"lookup-ref:{written}", LOOKUPS_PER_REFERENCE, LOOKUP_WINDOW, now)):
+        raise DomainError("rate_limited")
+    reference = codes.normalize(written)
+    found = None
+    if reference and phone:
+        found = Appointment.get_or_none((Appointment.reference == reference) & (Appointment.phone == phone))
+    if found is None:
+        raise DomainError("not_found")
+    return found
+
+
+def _changeable(reference: str, now: datetime) -> Appointment:
+    appointment = get(reference)
+    if appointment.status not in ACTIVE or from_utc(appointment.starts_at) < now:
+        raise DomainError("not_cancellable")
+    return appointment
+
+
+def cancel(reference: str, now: datetime) -> Appointment:
     """Cancel a future appointment and free its seat."""
-    if appointment.status not in ACTIVE or from_utc(appointment.starts_at) < now:
-        raise BookingError("not_cancellable")
+    appointment = _changeable(reference, now)
     with write_transaction():
-        (Appointment.update(status="cancelled", seat=None, cancelled_at=to_utc(now))
-         .where(Appointment.id == appointment.id).execute())
+        changed = (Appointment.update(status="cancelled", seat=None, cancelled_at=to_utc(now))
+                   .where((Appointment.id == appointment.id) & Appointment.status.in_(ACTIVE)).execute())
+    if not changed:
+        raise DomainError("not_cancellable")
     appointment.status, appointment.seat = "cancelled", None
+    return appointment
 
 
-def reschedule(appointment: Appointment, start: datetime, now: datetime) -> Appointment:
+def reschedule(reference: str, start: datetime, now: datetime) -> Appointment:
     """Move to another slot in one transaction: the new seat is taken and the old one freed,
-    or nothing changes and BookingError("slot_full") says the new slot is gone."""
-    if appointment.status not in ACTIVE or from_utc(appointment.starts_at) < now:
-        raise BookingError("not_cancellable")
-    rules = _rules(appointment.agency)
+    or nothing changes and DomainError("slot_full") offers the nearest free slots."""
+    appointment = _changeable(reference, now)
+    rules = availability.load_rules(appointment.agency)
+    if rules is None:
+        raise DomainError("unknown_agency")
     reason = availability.is_slot(rules, start, now)
     if reason:
-        raise BookingError(reason)
+        raise DomainError(reason)
     start_utc = to_utc(start)
 
     def assign(seat):
@@ -175,4 +303,4 @@ def reschedule(appointment: Appointment, start: datetime, now: datetime) -> Appo
         if _take_seat(rules, start_utc, assign):
             appointment.starts_at = start_utc
             return appointment
-    raise BookingError("slot_full", alternatives=alternatives(rules, start, now))
+    raise DomainError("slot_full", alternatives=alternatives(rules, start, now))

@@ -7,7 +7,7 @@ import peewee as pw
 
 from ..algeria import public_holidays
 from ..clock import ALGIERS, to_utc
-from ..models import AgencySettings, Appointment, Closure, HolidayOverride, OpeningHours
+from ..models import AgencySettings, Appointment, Closure, DisabledTask, HolidayOverride, OpeningHours
 
 DEFAULT_HOURS = {d: (time(8), time(16)) for d in (6, 0, 1, 2, 3)}  # Sunday to Thursday
 
@@ -49,6 +49,13 @@ def load_rules(code: str) -> Rules | None:
                   for c in Closure.select().where(Closure.agency == code)],
         open_holidays={o.day for o in HolidayOverride.select().where(HolidayOverride.agency == code)},
     )
+
+
+def agencies_not_booking(service_id: str, task_id: str) -> set[str]:
+    """The agencies that take no appointments for this procedure (set by their supervisor)."""
+    query = DisabledTask.select(DisabledTask.agency).where(
+        (DisabledTask.service_id == service_id) & (DisabledTask.task_id == task_id))
+    return {row.agency for row in query}
 
 
 def closed_reason(rules: Rules, day: date, now: datetime) -> str | None:

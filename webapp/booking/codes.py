@@ -22,9 +22,14 @@ def new_reference() -> str:
     return body + check_character(body)
 
 
+def clean(typed: str) -> str:
+    """What a person typed, without spaces or dashes, in capitals, at most 20 characters."""
+    return "".join(str(typed or "").split()).replace("-", "").upper()[:20]
+
+
 def normalize(typed: str) -> str | None:
     """The reference a person typed (any case, with spaces or dashes) if it is well-formed."""
-    cleaned = "".join(typed.split()).replace("-", "").upper()
+    cleaned = clean(typed)
     if len(cleaned) != BODY_LENGTH + 1 or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned if check_character(cleaned[:-1]) == cleaned[-1] else None

@@ -10,6 +10,7 @@ from ..clock import to_utc
 from ..db import write_transaction
 from ..models import IdempotencyKey
 
+MAX_KEY_LENGTH = 100  # the column's size
 KEEP_DAYS = 7  # keys are kept at least this long (the purge command deletes older ones)
 STALE_AFTER = timedelta(minutes=2)  # a "processing" key older than this was abandoned
 

@@ -12,7 +12,7 @@ def record(staff: str, agency: str | None, action: str, target: str, now: dateti
                       details=details[:400])
 
 
-def entries(agency: str | None = None, limit: int = 200):
+def entries(agency: str | None = None, limit: int = 200) -> list[AuditEntry]:
     """The latest entries, for one agency or all."""
     query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-    return query.where(AuditEntry.agency == agency) if agency else query
+    return list(query.where(AuditEntry.agency == agency) if agency else query)

@@ -1,4 +1,4 @@
-"""Staff accounts: Argon2id passwords, strength rules, lockout after repeated failures."""
+"""Signing staff in: Argon2id passwords, strength rules, lockout after repeated failures."""
 
 from datetime import datetime, timedelta
 
@@ -11,7 +11,6 @@ from ..models import Staff
 
 # Argon2id with at least 19 MiB of memory and 2 iterations (OWASP's minimum).
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-ROLES = ("agent", "supervisor", "admin")
 MIN_LENGTH = 10
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -31,22 +30,6 @@ def password_problem(password: str, username: str = "") -> str | None:
     if lowered in COMMON or len(set(lowered)) < 4 or (username and username.lower() in lowered):
         return "common"
     return None
-
-
-def create(username: str, password: str, role: str, agency: str | None, now: datetime) -> Staff:
-    """A new account; raises ValueError("short"/"common"/"role"/"agency"/"taken")."""
-    problem = password_problem(password, username)
-    if problem:
-        raise ValueError(problem)
-    if role not in ROLES:
-        raise ValueError("role")
-    if role != "admin" and not agency:
-        raise ValueError("agency")
-    if Staff.select().where(Staff.username == username).exists():
-        raise ValueError("taken")
-    with write_transaction():
-        return Staff.create(username=username, password_hash=HASHER.hash(password), role=role,
-                            agency=None if role == "admin" else agency, created_at=to_utc(now))
 
 
 def authenticate(username: str, password: str, now: datetime) -> tuple[Staff | None, str | None]:
@@ -72,6 +55,13 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Staff | N
         with write_transaction():
             Staff.update(password_hash=HASHER.hash(password)).where(Staff.id == staff.id).execute()
     return staff, None
+
+
+def session_staff(staff_id) -> Staff | None:
+    """The active account a staff session belongs to, or None (deactivated, deleted)."""
+    if not isinstance(staff_id, int):
+        return None
+    return Staff.get_or_none((Staff.id == staff_id) & (Staff.active == True))  # noqa: E712
 
 
 def may_see(staff: Staff, agency: str) -> bool:

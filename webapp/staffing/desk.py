@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import write_transaction
 from ..models import Appointment, Ticket
+from ..problems import DomainError
 from . import audit
 
 # action: (states it may start from, the state it leads to, the time column it stamps)
@@ -16,6 +17,7 @@ TRANSITIONS = {
     "no_show": (("booked",), "no_show", None),
     "cancel": (("booked", "arrived"), "cancelled", "cancelled_at"),
 }
+TICKET_TARGETS = {"serve": "served", "no_show": "no_show"}
 STATUSES = ("booked", "arrived", "called", "served", "no_show", "cancelled")
 
 
@@ -59,6 +61,8 @@ def agenda(agency: str, day: date, task: str | None = None, status: str | None =
 def act(agency: str, appointment_id: int, action: str, staff: str, now: datetime,
         desk: str | None = None, reason: str | None = None) -> str:
     """Apply one action atomically: "done", "already" (it was already so) or "refused"."""
+    if action not in TRANSITIONS:
+        raise DomainError("unknown_action")
     sources, target, stamp = TRANSITIONS[action]
     changes = {Appointment.status: target}
     if stamp:
@@ -67,7 +71,7 @@ def act(agency: str, appointment_id: int, action: str, staff: str, now: datetime
         changes[Appointment.desk] = desk
     if action == "cancel":
         changes[Appointment.seat] = None
-        changes[Appointment.cancel_reason] = (reason or "")[:200]
+        changes[Appointment.cancel_reason] = " ".join((reason or "").split())[:200]
     with write_transaction():
         changed = (Appointment.update(changes)
                    .where((Appointment.id == appointment_id) & (Appointment.agency == agency)
@@ -112,7 +116,9 @@ def call_next(agency: str, desk: str, staff: str, now: datetime) -> Row | None:
 
 def ticket_action(agency: str, ticket_id: int, action: str, staff: str, now: datetime) -> str:
     """Serve or mark absent a called ticket."""
-    target = {"serve": "served", "no_show": "no_show"}[action]
+    if action not in TICKET_TARGETS:
+        raise DomainError("unknown_action")
+    target = TICKET_TARGETS[action]
     changes = {Ticket.status: target}
     if action == "serve":
         changes[Ticket.served_at] = to_utc(now)

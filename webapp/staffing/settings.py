@@ -1,5 +1,6 @@
 """Agency settings a supervisor may change, and the appointments a change would affect."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -15,6 +16,7 @@ from ..models import (
     HolidayOverride,
     OpeningHours,
 )
+from ..problems import DomainError
 from . import audit
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="time")
@@ -51,6 +53,20 @@ class ClosureForm(Schema):
             raise ValidationError("order", "last_day")
 
 
+class HolidayForm(Schema):
+    day = fields.Date(required=True, error_messages={"required": "required", "invalid": "date"})
+
+
+@dataclass
+class Setup:
+    """What the settings page shows of an agency."""
+
+    rules: availability.Rules
+    closures: list[Closure]
+    overrides: list[HolidayOverride]
+    disabled: set[tuple[str, str]]
+
+
 def parse_form(form) -> dict:
     """The settings form (flat HTML fields) as AgencyForm input."""
     hours = {d: {"open": form.get(f"open-{d}") == "on", "opens": form.get(f"opens-{d}", "08:00"),
@@ -58,8 +74,25 @@ def parse_form(form) -> dict:
     return {k: form.get(k) for k in ("slot_minutes", "desks", "horizon_days", "min_notice_minutes")} | {"hours": hours}
 
 
+def _rules(code: str) -> availability.Rules:
+    rules = availability.load_rules(code)
+    if rules is None:
+        raise DomainError("unknown_agency")
+    return rules
+
+
+def overview(code: str) -> Setup:
+    """The agency's rules, closures, holiday openings and procedures it does not book."""
+    return Setup(
+        rules=_rules(code),
+        closures=list(Closure.select().where(Closure.agency == code).order_by(Closure.first_day)),
+        overrides=list(HolidayOverride.select().where(HolidayOverride.agency == code).order_by(HolidayOverride.day)),
+        disabled={(d.service_id, d.task_id) for d in DisabledTask.select().where(DisabledTask.agency == code)},
+    )
+
+
 def rules_from(code: str, data: dict) -> availability.Rules:
-    current = availability.load_rules(code)
+    current = _rules(code)
     current.slot_minutes, current.desks = data["slot_minutes"], data["desks"]
     current.horizon_days, current.min_notice_minutes = data["horizon_days"], data["min_notice_minutes"]
     current.hours = {d: (time.fromisoformat(h["opens"]), time.fromisoformat(h["closes"]))
@@ -67,10 +100,13 @@ def rules_from(code: str, data: dict) -> availability.Rules:
     return current
 
 
-def future(code: str, now: datetime):
-    return (Appointment.select().where((Appointment.agency == code) & Appointment.status.in_(("booked", "arrived"))
-                                       & (Appointment.starts_at >= to_utc(now)))
-            .order_by(Appointment.starts_at))
+def future(code: str, now: datetime) -> list[Appointment]:
+    """The agency's visits still to come."""
+    query = (Appointment.select()
+             .where((Appointment.agency == code) & Appointment.status.in_(("booked", "arrived"))
+                    & (Appointment.starts_at >= to_utc(now)))
+             .order_by(Appointment.starts_at))
+    return list(query)
 
 
 def affected_by_rules(code: str, rules: availability.Rules, now: datetime) -> list[Appointment]:
@@ -89,9 +125,16 @@ def affected_by_closure(code: str, first: date, last: date, now: datetime) -> li
     return [a for a in future(code, now) if first <= from_utc(a.starts_at).date() <= last]
 
 
-def save_rules(code: str, data: dict, flagged: list[Appointment], flag: str, staff: str, now: datetime) -> None:
-    """Store the settings, mark the affected appointments, and record it all."""
+def change(catalog, code: str, data: dict, not_bookable: set[tuple[str, str]], confirmed: bool,
+           staff: str, now: datetime) -> int:
+    """Store new hours, slots, desks, horizon, notice and the procedures not booked here. The
+    upcoming visits that no longer fit are flagged; unless `confirmed`, DomainError("confirm",
+    affected=[...]) lists them first and nothing changes. Returns how many were flagged."""
+    not_bookable = {pair for pair in not_bookable if (catalog.task(*pair)[1] or {}).get("bookable")}
     with write_transaction():
+        affected = affected_by_rules(code, rules_from(code, data), now)
+        if affected and not confirmed:
+            raise DomainError("confirm", affected=affected)
         (AgencySettings.update(slot_minutes=data["slot_minutes"], desks=data["desks"],
                                horizon_days=data["horizon_days"], min_notice_minutes=data["min_notice_minutes"],
                                updated_at=to_utc(now))
@@ -100,35 +143,44 @@ def save_rules(code: str, data: dict, flagged: list[Appointment], flag: str, sta
         for day, hours in data["hours"].items():
             if hours["open"]:
                 OpeningHours.create(agency=code, weekday=day, opens=hours["opens"], closes=hours["closes"])
-        _flag(flagged, flag)
+        _flag(affected, "agency hours or desks changed")
         audit.record(staff, code, "settings", f"agency:{code}", now,
                      f"desks {data['desks']}, slot {data['slot_minutes']} min, horizon {data['horizon_days']} d, "
-                     f"notice {data['min_notice_minutes']} min; {len(flagged)} appointment(s) flagged")
+                     f"notice {data['min_notice_minutes']} min; {len(affected)} appointment(s) flagged")
+        if not_bookable != overview(code).disabled:
+            DisabledTask.delete().where(DisabledTask.agency == code).execute()
+            for service_id, task_id in sorted(not_bookable):
+                DisabledTask.create(agency=code, service_id=service_id, task_id=task_id)
+            audit.record(staff, code, "bookable_tasks", f"agency:{code}", now, f"{len(not_bookable)} not bookable here")
+    return len(affected)
 
 
-def add_closure(code: str, data: dict, flagged: list[Appointment], staff: str, now: datetime) -> None:
+def close(code: str, data: dict, confirmed: bool, staff: str, now: datetime) -> int:
+    """Close the agency from data["first_day"] to data["last_day"]; the visits of those days
+    are flagged (unless `confirmed`, DomainError("confirm", affected=[...]) lists them first)."""
+    _rules(code)
     with write_transaction():
+        affected = affected_by_closure(code, data["first_day"], data["last_day"], now)
+        if affected and not confirmed:
+            raise DomainError("confirm", affected=affected)
         Closure.create(agency=code, **data)
-        _flag(flagged, f"closure: {data['reason']}")
+        _flag(affected, f"closure: {data['reason']}")
         audit.record(staff, code, "closure_add", f"agency:{code}", now,
-                     f"{data['first_day']}..{data['last_day']}: {data['reason']}; {len(flagged)} flagged")
+                     f"{data['first_day']}..{data['last_day']}: {data['reason']}; {len(affected)} flagged")
+    return len(affected)
 
 
-def remove_closure(code: str, closure_id: int, staff: str, now: datetime) -> None:
+def reopen(code: str, closure_id: int, staff: str, now: datetime) -> None:
+    """Remove one of the agency's closures."""
     with write_transaction():
-        if Closure.delete().where((Closure.id == closure_id) & (Closure.agency == code)).execute():
-            audit.record(staff, code, "closure_remove", f"closure:{closure_id}", now)
+        if not Closure.delete().where((Closure.id == closure_id) & (Closure.agency == code)).execute():
+            raise DomainError("unknown_closure")
+        audit.record(staff, code, "closure_remove", f"closure:{closure_id}", now)
 
 
-def set_disabled_tasks(code: str, disabled: set[tuple[str, str]], staff: str, now: datetime) -> None:
-    with write_transaction():
-        DisabledTask.delete().where(DisabledTask.agency == code).execute()
-        for service_id, task_id in sorted(disabled):
-            DisabledTask.create(agency=code, service_id=service_id, task_id=task_id)
-        audit.record(staff, code, "bookable_tasks", f"agency:{code}", now, f"{len(disabled)} not bookable here")
-
-
-def add_holiday_override(code: str, day: date, staff: str, now: datetime) -> None:
+def open_on_holiday(code: str, day: date, staff: str, now: datetime) -> None:
+    """Let people book on a public holiday at this agency."""
+    _rules(code)
     with write_transaction():
         HolidayOverride.get_or_create(agency=code, day=day)
         audit.record(staff, code, "holiday_open", f"agency:{code}", now, str(day))

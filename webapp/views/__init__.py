@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, kiosk, public, pwa, root, staff, staff_reports  # noqa: F401 (routes)
+from . import api, booking, kiosk, public, pwa, root, staff
 
 
 def register_blueprints(app) -> None:

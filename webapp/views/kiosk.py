@@ -1,41 +1,18 @@
 """Lobby tablets: walk-up catalog, check-in, queue tickets, the lobby display — then forget."""
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template, request, session
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import Blueprint, abort, g, make_response, render_template, request, session
+from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import ratelimit
 from ..i18n import LANGUAGES
-from ..models import KioskDevice
+from ..problems import DomainError
 from ..security import csrf
 from ..staffing import desk, lobby
-from .shared import catalog
+from .messages import domain_message
+from .shared import catalog, current_device, no_store
 
 bp = Blueprint("kiosk", __name__)
-DEVICE_COOKIE = "kiosk_device"
 USER_COOKIES = ("agency",)  # the session cookie goes with session.clear()
-CHECKINS_PER_DEVICE = 60  # per 10 minutes
-
-
-def serializer():
-    return URLSafeSerializer(current_app.secret_key, salt="kiosk-device")
-
-
-def device_from_cookie() -> KioskDevice | None:
-    """The enrolled, unrevoked tablet this request comes from, if any."""
-    token = request.cookies.get(DEVICE_COOKIE)
-    if not token:
-        return None
-    try:
-        device_id = serializer().loads(token)
-    except BadSignature:
-        return None
-    return KioskDevice.get_or_none((KioskDevice.id == device_id) & (KioskDevice.revoked == False))  # noqa: E712
-
-
-def set_device_cookie(response, device: KioskDevice) -> None:
-    response.set_cookie(DEVICE_COOKIE, serializer().dumps(device.id), max_age=3 * 365 * 86400,
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict")
 
 
 @bp.app_context_processor
@@ -43,22 +20,16 @@ def kiosk_layout():
     """Pages opened on an enrolled tablet get the kiosk layout (big targets, idle reset)."""
     if request.endpoint and request.endpoint.startswith("staff."):
         return {"kiosk": None}
-    return {"kiosk": device_from_cookie() if request.cookies.get(DEVICE_COOKIE) else None}
+    return {"kiosk": g.get("device") or current_device()}
 
 
 def enrolled():
-    device = device_from_cookie()
+    """The tablet this request comes from; a 403 page on any other device."""
+    device = current_device()
     if device is None:
         abort(make_response(render_template("kiosk/not_enrolled.html"), 403))
     g.device = device
     return device
-
-
-
-def no_store(response):
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/kiosk")
@@ -81,13 +52,15 @@ def checkin():
     device = enrolled()
     if request.method == "GET":
         return no_store(render_template("kiosk/checkin.html", result=None, appointment=None))
-    now = clock.now()
-    if not ratelimit.allow(f"kiosk:{device.id}", CHECKINS_PER_DEVICE, 600, now):
-        return no_store(render_template("kiosk/checkin.html", result="rate_limited", appointment=None)), 429
-    result, appointment = lobby.check_in(device.agency, request.form.get("reference", "")[:20], device, now)
-    status = 200 if result in ("done", "already") else 404 if result == "not_found" else 422
+    try:
+        result, appointment = lobby.check_in(device.agency, request.form.get("reference", ""), device.id,
+                                             clock.now())
+        status = 200
+    except DomainError as exc:
+        result, appointment, status = exc.code, exc.details.get("appointment"), exc.status
     task = catalog().task(appointment.service_id, appointment.task_id)[1] if appointment else None
-    return no_store(render_template("kiosk/checkin.html", result=result, appointment=appointment, task=task)), status
+    page = render_template("kiosk/checkin.html", result=result, appointment=appointment, task=task)
+    return no_store(page), status
 
 
 @bp.route("/<lang:lang>/kiosk/ticket", methods=["GET", "POST"])
@@ -97,13 +70,12 @@ def ticket():
     services = catalog().services
     if request.method == "GET":
         return no_store(render_template("kiosk/ticket.html", services=services, ticket=None))
-    service, task = catalog().task(request.form.get("service", ""), request.form.get("task", ""))
-    if task is None:
-        abort(400)
-    issued = lobby.take_ticket(device.agency, service["id"], task["id"], clock.now())
-    return no_store(render_template("kiosk/ticket.html", services=services, ticket=issued, service=service,
-                                    task=task, issued_at=clock.from_utc(issued.issued_at),
-                                    agency=catalog().agency(device.agency))), 201
+    service_id, task_id = request.form.get("service", ""), request.form.get("task", "")
+    issued = lobby.take_ticket(catalog(), device.agency, service_id, task_id, clock.now())
+    service, task = catalog().task(service_id, task_id)
+    page = render_template("kiosk/ticket.html", services=services, ticket=issued, service=service, task=task,
+                           issued_at=clock.from_utc(issued.issued_at), agency=catalog().agency(device.agency))
+    return no_store(page), 201
 
 
 @bp.get("/kiosk/display")
@@ -121,18 +93,28 @@ def reset():
     """Forget the visitor: their session and cookies go; the device's own cookie stays."""
     enrolled()
     session.clear()
-    response = make_response("", 204)
+    response = no_store(make_response("", 204))
     for name in USER_COOKIES:
         response.delete_cookie(name)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def api_device():
-    device = device_from_cookie()
+    """The tablet sending an API request; the API's 403 error otherwise."""
+    device = current_device()
     if device is None:
-        abort(make_response({"error": {"code": "not_enrolled", "message": "This device is not a lobby tablet."}}, 403))
+        body = {"error": {"code": "not_enrolled", "message": domain_message("not_enrolled")}}
+        abort(make_response(body, 403))
     return device
+
+
+def api_body(schema):
+    """The JSON body loaded by `schema`, or the API's 422 error with the fields at fault."""
+    try:
+        return schema.load(request.get_json(silent=True))
+    except ValidationError as exc:
+        body = {"error": {"code": "validation", "message": domain_message("invalid"), "fields": exc.messages}}
+        abort(make_response(body, 422))
 
 
 @bp.post("/api/v1/kiosk/checkins")
@@ -140,10 +122,9 @@ def api_device():
 def api_checkin():
     """A check-in made while the lobby had no internet, sent from the tablet's outbox."""
     device = api_device()
-    body = request.get_json(silent=True) or {}
-    result, _ = lobby.check_in(device.agency, str(body.get("reference", ""))[:20], device, clock.now())
-    status = {"done": 200, "already": 200, "not_found": 404}.get(result, 422)
-    return {"result": result}, status
+    data = api_body(lobby.OfflineCheckin())
+    result, _ = lobby.check_in(device.agency, data["reference"], device.id, clock.now())
+    return {"result": result}, 200
 
 
 @bp.post("/api/v1/kiosk/tickets")
@@ -151,9 +132,7 @@ def api_checkin():
 def api_ticket():
     """A ticket printed while the lobby had no internet (its number carries the tablet's prefix)."""
     device = api_device()
-    body = request.get_json(silent=True) or {}
-    number = str(body.get("number", ""))
-    _, task = catalog().task(str(body.get("service", "")), str(body.get("task", "")))
-    if task is None or not number.startswith(device.prefix + "-") or len(number) > 12:
-        return {"error": {"code": "invalid", "message": "Unknown procedure or a number of another tablet."}}, 422
-    return {"result": lobby.record_offline_ticket(device.agency, number, body["service"], body["task"], clock.now())}, 200
+    data = api_body(lobby.OfflineTicket())
+    result = lobby.record_offline_ticket(catalog(), device, data["number"], data["service"], data["task"],
+                                         clock.now())
+    return {"result": result}, 200

@@ -33,7 +33,26 @@ STAFF_MESSAGES = {
     "role": _l("Choose a role."),
     "agency": _l("Agents and supervisors belong to an agency: choose one."),
     "taken": _l("This username is already used."),
+    "unknown_account": _l("This account does not exist."),
+    "unknown_device": _l("This tablet is not enrolled at this agency."),
+    "unknown_closure": _l("This closure does not exist."),
+    "unknown_action": _l("This action does not exist."),
+    "ticket_number": _l("This ticket number was not issued by this tablet."),
+    "username": _l("Choose a username of 3 to 60 letters, digits, dots, dashes or underscores."),
 }
+
+KIOSK_MESSAGES = {
+    "not_today": _l("Your appointment is not today. Check the date, or ask at the reception."),
+    "not_enrolled": _l("This device is not a lobby tablet."),
+}
+
+
+def domain_message(code: str) -> str:
+    """The translated text of a domain error's code (a generic one for an unknown code)."""
+    for texts in (BOOKING_ERRORS, STAFF_MESSAGES, KIOSK_MESSAGES, FIELD_ERRORS):
+        if code in texts:
+            return str(texts[code])
+    return str(FIELD_ERRORS["invalid"])
 
 BOOKING_ERRORS = {
     "unknown_agency": _l("This agency does not take appointments."),
@@ -52,7 +71,11 @@ BOOKING_ERRORS = {
     "not_cancellable": _l("This appointment can no longer be changed."),
     "not_found": _l("No appointment matches this reference and phone number."),
     "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
-    "busy": _l("This request is already being handled. Check “My appointment” in a moment."),
+    "idempotency_busy": _l("This request is already being handled. Check “My appointment” in a moment."),
+    "idempotency_key": _l("Send an Idempotency-Key header (1 to 100 characters)."),
+    "idempotency_mismatch": _l("This Idempotency-Key was used for a different request."),
+    "unknown_task": _l("Unknown procedure: give task=service/task."),
+    "full_day": _l("No free time is left on this day."),
 }
 
 

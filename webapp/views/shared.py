@@ -1,8 +1,52 @@
-"""What every view module needs: the catalog loaded at start-up."""
+"""What several view modules need, in one place (views never import each other)."""
 
-from flask import current_app
+from flask import abort, current_app, make_response, request
+from itsdangerous import BadSignature, URLSafeSerializer
+from marshmallow import ValidationError, fields, validate
+
+from ..staffing import lobby
+
+DEVICE_COOKIE = "kiosk_device"
+RECORD_ID = fields.Integer(strict=False, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 def catalog():
     """The validated catalog (services, tasks, agencies)."""
     return current_app.extensions["catalog"]
+
+
+def no_store(response):
+    """The response, never kept by a browser or a proxy (it may show personal data)."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def record_id(value) -> int:
+    """A database id sent in a form or a URL; anything else is a 422 page."""
+    try:
+        return RECORD_ID.deserialize(value)
+    except ValidationError:
+        abort(422)
+
+
+def _device_serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="kiosk-device")
+
+
+def current_device():
+    """The enrolled, unrevoked lobby tablet this request comes from, if any."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return None
+    try:
+        device_id = _device_serializer().loads(token)
+    except BadSignature:
+        return None
+    return lobby.active_device(device_id) if isinstance(device_id, int) else None
+
+
+def set_device_cookie(response, device) -> None:
+    """Make this browser the tablet `device` (for three years, or until revoked)."""
+    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(device.id), max_age=3 * 365 * 86400,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict")

@@ -2,15 +2,16 @@
 
 from datetime import date
 
-from flask import current_app, g, make_response, render_template, request, url_for
+from flask import g, make_response, render_template, request, url_for
 from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
-from .. import clock, i18n
-from ..staffing import charts as svg
-from ..staffing import reports as reporting
-from .messages import STATUS_LABELS
-from .staff import bp, staff_required
+from ... import clock, i18n
+from ...staffing import charts as svg
+from ...staffing import reports as reporting
+from ..messages import STATUS_LABELS
+from ..shared import catalog
+from .base import bp, staff_required
 
 REPORT_PROBLEMS = {
     "date": _l("Choose real dates, e.g. 2026-12-01."),
@@ -23,13 +24,12 @@ REPORT_PROBLEMS = {
 def report_filters() -> tuple[str | None, date | None, date | None, str | None]:
     """(agency, first, last, problem) from the query string. Agents and supervisors always get
     their own agency, whatever they ask for; administrators any agency, or None (national)."""
-    catalog = current_app.extensions["catalog"]
     agency = g.staff.agency
     if g.staff.role == "admin":
         agency = request.args.get("agency", "").strip() or None
         if agency == "all":
             agency = None
-        if agency and not (catalog.agency(agency) or {}).get("bookable"):
+        if agency and not (catalog().agency(agency) or {}).get("bookable"):
             return None, None, None, "agency"
     try:
         first, last = reporting.parse_range(request.args.get("from"), request.args.get("to"), clock.today())
@@ -40,7 +40,7 @@ def report_filters() -> tuple[str | None, date | None, date | None, str | None]:
 
 def task_name(task) -> str:
     """A report line's procedure, in the reader's language (its ids if no longer in the catalog)."""
-    _, found = current_app.extensions["catalog"].task(task.service_id, task.task_id)
+    _, found = catalog().task(task.service_id, task.task_id)
     return found["title"][i18n.current()] if found else f"{task.service_id}/{task.task_id}"
 
 
@@ -62,13 +62,12 @@ def report_charts(report, rtl: bool) -> dict:
 
 def report_page(agency, problem, first=None, last=None):
     """The reports page: the filters, and the figures when they are valid (422 otherwise)."""
-    catalog = current_app.extensions["catalog"]
     report = reporting.build(agency, first, last) if problem is None else None
     rtl = i18n.LANGUAGES[i18n.current()]["dir"] == "rtl"
     context = dict(
-        agency=agency, agency_info=catalog.agency(agency) if agency else None, report=report,
+        agency=agency, agency_info=catalog().agency(agency) if agency else None, report=report,
         problem=REPORT_PROBLEMS[problem] if problem else None,
-        agencies=[a for a in catalog.agencies if a["bookable"]], statuses=reporting.STATUSES,
+        agencies=[a for a in catalog().agencies if a["bookable"]], statuses=reporting.STATUSES,
         form_from=first.isoformat() if first else request.args.get("from", ""),
         form_to=last.isoformat() if last else request.args.get("to", ""),
         charts=report_charts(report, rtl) if report else {},

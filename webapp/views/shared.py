@@ -15,6 +15,11 @@ def catalog():
     return current_app.extensions["catalog"]
 
 
+def bookable_tasks() -> list[tuple[dict, dict]]:
+    """(service, task) of every procedure that takes appointments somewhere."""
+    return [(s, t) for s in catalog().services for t in s["tasks"] if t["bookable"]]
+
+
 def no_store(response):
     """The response, never kept by a browser or a proxy (it may show personal data)."""
     response = make_response(response)

@@ -7,7 +7,7 @@ from flask import g, make_response, redirect, render_template, request, url_for
 from ... import clock
 from ...staffing import desk
 from ..htmx import vary_on_htmx, wants_fragment
-from ..shared import catalog, record_id
+from ..shared import bookable_tasks, catalog, record_id
 from .base import bp, staff_required
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)
@@ -20,10 +20,6 @@ def chosen_day() -> date:
     except ValueError:
         return clock.today()
     return day if FIRST_DAY <= day <= LAST_DAY else clock.today()
-
-
-def bookable_tasks():
-    return [(s, t) for s in catalog().services for t in s["tasks"] if t["bookable"]]
 
 
 @bp.get("/<agency>/agenda")

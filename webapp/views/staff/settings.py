@@ -7,8 +7,7 @@ from ... import clock
 from ...problems import DomainError
 from ...staffing import settings
 from ..messages import field_errors
-from ..shared import catalog, record_id
-from .agenda import bookable_tasks
+from ..shared import bookable_tasks, catalog, record_id
 from .base import bp, staff_required
 
 

@@ -74,19 +74,3 @@ def test_demo_data_is_deterministic(app, db):
     assert first["agency settings"] == sum(a["bookable"] for a in catalog.agencies)
     assert AgencySettings.get_by_id("16").desks == 4
 
-
-def test_ticket_numbers_become_integers_and_keep_their_rows(db):
-    """Migration 5 on a ticket table as migration 3 made it: every row kept, numbers parsed."""
-    from webapp.migrations import _TicketV3
-    from webapp.models import Ticket
-
-    db.drop_tables([Ticket])
-    with db.bind_ctx([_TicketV3]):
-        db.create_tables([_TicketV3])
-        for number in ("999", "1000", "K1-002"):
-            _TicketV3.create(agency="16", day="2026-12-02", number=number, service_id="s", task_id="t",
-                             issued_at="2026-12-02 08:00:00")
-    SchemaMigration.delete().where(SchemaMigration.version == 5).execute()
-    assert migrate(db) == [5]
-    rows = {t.number: (t.prefix, t.seq) for t in Ticket.select()}
-    assert rows == {"999": ("", 999), "1000": ("", 1000), "K1-002": ("K1", 2)}

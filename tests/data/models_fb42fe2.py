@@ -1,0 +1,177 @@
+"""The peewee models of the first release (commit fb42fe2), kept as they were for the upgrade test."""
+
+import peewee as pw
+
+database = pw.DatabaseProxy()  # bound by the test
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaMigration(BaseModel):
+    """One row per applied migration."""
+
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField()
+    applied_at = pw.DateTimeField()
+
+
+class AgencySettings(BaseModel):
+    """How an agency receives visitors; identity and texts live in content/agencies.toml."""
+
+    code = pw.CharField(primary_key=True, max_length=8)
+    slot_minutes = pw.SmallIntegerField(default=15)
+    desks = pw.SmallIntegerField(default=2)
+    horizon_days = pw.SmallIntegerField(default=30)
+    min_notice_minutes = pw.SmallIntegerField(default=120)
+    updated_at = pw.DateTimeField()
+
+
+class OpeningHours(BaseModel):
+    """When an agency receives visitors on a weekday (Monday = 0); no row = closed that day."""
+
+    agency = pw.CharField(max_length=8)
+    weekday = pw.SmallIntegerField()
+    opens = pw.CharField(max_length=5)  # "08:00", Africa/Algiers
+    closes = pw.CharField(max_length=5)
+
+    class Meta:
+        indexes = ((("agency", "weekday"), True),)
+
+
+class Closure(BaseModel):
+    """Days an agency is closed (first and last day included), with the reason shown to people."""
+
+    agency = pw.CharField(max_length=8, index=True)
+    first_day = pw.DateField()
+    last_day = pw.DateField()
+    reason = pw.CharField(max_length=200)
+
+
+class HolidayOverride(BaseModel):
+    """A public holiday on which an agency opens anyway."""
+
+    agency = pw.CharField(max_length=8)
+    day = pw.DateField()
+
+    class Meta:
+        indexes = ((("agency", "day"), True),)
+
+
+class Appointment(BaseModel):
+    """A booked visit. `seat` is NULL once the visit no longer holds a place (cancelled)."""
+
+    reference = pw.CharField(max_length=9, unique=True)
+    agency = pw.CharField(max_length=8)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    starts_at = pw.DateTimeField()  # UTC, naive
+    seat = pw.SmallIntegerField(null=True)
+    status = pw.CharField(max_length=16, default="booked")
+    full_name = pw.CharField(max_length=120, null=True)
+    phone = pw.CharField(max_length=16, null=True, index=True)
+    email = pw.CharField(max_length=254, null=True)
+    ssn = pw.CharField(max_length=16, null=True)
+    lang = pw.CharField(max_length=2)
+    created_at = pw.DateTimeField()
+    cancelled_at = pw.DateTimeField(null=True)
+    purged = pw.BooleanField(default=False)
+    # Added by migration 3 (the agency's day):
+    arrived_at = pw.DateTimeField(null=True)
+    called_at = pw.DateTimeField(null=True)
+    served_at = pw.DateTimeField(null=True)
+    desk = pw.CharField(max_length=10, null=True)
+    cancel_reason = pw.CharField(max_length=200, null=True)
+    flag = pw.CharField(max_length=200, null=True)  # why the person must be told (closure ...)
+
+    class Meta:
+        # The capacity guard: one appointment per seat of a slot, enforced by the database.
+        indexes = ((("agency", "starts_at", "seat"), True),)
+
+
+class IdempotencyKey(BaseModel):
+    """The first answer to a POST carrying an Idempotency-Key, replayed for retries."""
+
+    key = pw.CharField(max_length=100, primary_key=True)
+    request_hash = pw.CharField(max_length=64)
+    status_code = pw.SmallIntegerField(null=True)  # NULL while the first request is processed
+    body = pw.TextField(null=True)
+    created_at = pw.DateTimeField(index=True)
+
+
+class RateLimit(BaseModel):
+    """Requests counted per key (e.g. an IP address) in fixed windows."""
+
+    key = pw.CharField(max_length=100)
+    window = pw.BigIntegerField()
+    hits = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("key", "window"), True),)
+
+
+class Staff(BaseModel):
+    """An agency agent, a supervisor (one agency) or an administrator (all agencies)."""
+
+    username = pw.CharField(max_length=60, unique=True)
+    password_hash = pw.CharField(max_length=200)
+    role = pw.CharField(max_length=16)  # agent | supervisor | admin
+    agency = pw.CharField(max_length=8, null=True)
+    active = pw.BooleanField(default=True)
+    failed_logins = pw.SmallIntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField()
+
+
+class AuditEntry(BaseModel):
+    """Who did what, when, on which record. Never names or phone numbers."""
+
+    at = pw.DateTimeField(index=True)
+    staff = pw.CharField(max_length=60)
+    agency = pw.CharField(max_length=8, null=True, index=True)
+    action = pw.CharField(max_length=40)
+    target = pw.CharField(max_length=80)
+    details = pw.CharField(max_length=400, default="")
+
+
+class Ticket(BaseModel):
+    """A walk-in queue ticket: one number per agency and day, never twice."""
+
+    agency = pw.CharField(max_length=8)
+    day = pw.DateField()
+    number = pw.CharField(max_length=12)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    status = pw.CharField(max_length=16, default="waiting")  # waiting | called | served | no_show
+    desk = pw.CharField(max_length=10, null=True)
+    issued_at = pw.DateTimeField()
+    called_at = pw.DateTimeField(null=True)
+    served_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("agency", "day", "number"), True),)
+
+
+class DisabledTask(BaseModel):
+    """A bookable procedure that an agency does not take appointments for."""
+
+    agency = pw.CharField(max_length=8)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("agency", "service_id", "task_id"), True),)
+
+
+class KioskDevice(BaseModel):
+    """A lobby tablet enrolled by staff for one agency; revocable."""
+
+    agency = pw.CharField(max_length=8)
+    name = pw.CharField(max_length=60)
+    prefix = pw.CharField(max_length=4)  # printed before numbers of tickets issued offline
+    enrolled_by = pw.CharField(max_length=60)
+    enrolled_at = pw.DateTimeField()
+    revoked = pw.BooleanField(default=False)

@@ -1,0 +1,81 @@
+"""Forward-only, numbered schema migrations, each recorded in `schema_migration` once applied.
+
+Each migration is a frozen module of this package: it names its own tables and columns with
+peewee's `playhouse.migrate` steps and never reads today's models, so changing a model can
+never change what an old migration does. Migrating takes a lock (PostgreSQL: an advisory
+lock; SQLite: the write lock), so nodes that start at once migrate once: the others wait,
+then find nothing left to do.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import peewee as pw
+
+from . import v0001_agency_settings, v0002_booking, v0003_agency_day, v0004_kiosks, v0005_ticket_numbers
+
+Migration = tuple[int, str, Callable[[pw.Database], None]]
+LOCK_ID = 7_246_813  # the advisory lock that serialises migrations on PostgreSQL
+
+MIGRATIONS: list[Migration] = [
+    (number, module.NAME, module.apply)
+    for number, module in enumerate([v0001_agency_settings, v0002_booking, v0003_agency_day,
+                                     v0004_kiosks, v0005_ticket_numbers], start=1)
+]
+
+
+class SchemaMigration(pw.Model):
+    """One row per applied migration (this table's shape is frozen too)."""
+
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField()
+    applied_at = pw.DateTimeField()
+
+    class Meta:
+        table_name = "schema_migration"
+
+
+def _is_postgres(db) -> bool:
+    return isinstance(getattr(db, "obj", db), pw.PostgresqlDatabase)
+
+
+def _done(db) -> set[int]:
+    with db.bind_ctx([SchemaMigration]):
+        db.create_tables([SchemaMigration], safe=True)
+        return {row.version for row in SchemaMigration.select(SchemaMigration.version)}
+
+
+def pending(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[Migration]:
+    """Migrations not yet applied to this database."""
+    done = _done(db)
+    return [m for m in migrations if m[0] not in done]
+
+
+def migrate(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[int]:
+    """Apply every pending migration, each in its own transaction, under the migration lock;
+    return the versions applied (none on a second run, or when another node did them)."""
+    versions = [m[0] for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError("migration versions must be unique and increasing")
+    if _is_postgres(db):
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (LOCK_ID,))
+    try:
+        return _apply(db, migrations)
+    finally:
+        if _is_postgres(db):
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (LOCK_ID,))
+
+
+def _apply(db, migrations) -> list[int]:
+    applied = []
+    for version, name, apply in migrations:
+        # SQLite: BEGIN IMMEDIATE takes the write lock, so a second process waits here and
+        # then sees the version recorded; PostgreSQL: the advisory lock already serialises.
+        atomic = db.atomic() if _is_postgres(db) else db.atomic(lock_type="IMMEDIATE")
+        with atomic, db.bind_ctx([SchemaMigration]):
+            if version in _done(db):
+                continue
+            apply(db)
+            SchemaMigration.create(version=version, name=name, applied_at=datetime.now(timezone.utc))
+        applied.append(version)
+    return applied

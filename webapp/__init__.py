@@ -3,7 +3,7 @@
 from flask import Flask
 from flask_compress import Compress
 
-from . import assets, config, db, errors, i18n, security
+from . import assets, config, db, errors, guard, i18n, security
 from .catalog import load_catalog
 from .views import register_blueprints
 
@@ -18,6 +18,13 @@ def compress(app) -> None:
     Compress(app)
 
 
+def jinja(app) -> None:
+    """Templates written one element a line: drop the newline after a block tag and the
+    indentation before one, so that the layout of the source does not reach the page."""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, catalog, blueprints, error pages."""
     app = Flask(__name__)
@@ -29,8 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    guard.init_app(app)  # before the blueprints: it brings the <int:> converter
     compress(app)
     assets.init_app(app)
+    jinja(app)
     register_blueprints(app)
     errors.init_app(app)
     return app

@@ -1,10 +1,13 @@
 """Error pages in the reader's language; no stack trace ever reaches a user."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .i18n import LANGUAGES, current
 from .problems import DomainError
 from .views.messages import domain_message
 
@@ -37,7 +40,7 @@ def init_app(app) -> None:
         message = domain_message(exc.code)
         if request.path.startswith("/api/"):
             return {"error": {"code": exc.code, "message": message}}, exc.status
-        return render_template("errors/error.html", code=exc.status, message=message), exc.status
+        return _page("errors/error.html", exc.status, message=message), exc.status
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -47,6 +50,28 @@ def init_app(app) -> None:
 
 def _render(exc):
     template = "errors/404.html" if exc.code == 404 else "errors/error.html"
+    message = getattr(exc, "user_message", None)  # set by the errors of guard.py
     if request.path.startswith("/api/"):
-        return {"error": {"code": str(exc.code), "message": str(API_MESSAGES.get(exc.code, exc.name))}}
-    return render_template(template, code=exc.code)
+        code = getattr(exc, "error_code", None) or str(exc.code)
+        body = {"code": code, "message": str(message or API_MESSAGES.get(exc.code, exc.name))}
+        if getattr(exc, "fields", None):
+            body["fields"] = exc.fields
+        return {"error": body}
+    return _page(template, exc.code, message=message)
+
+
+def _page(template, code, **context):
+    """The error page; if it cannot be rendered (the request itself may be what breaks the
+    layout), a plain page in the reader's language still goes out, with the security headers,
+    instead of a bare 500 from the server."""
+    try:
+        return render_template(template, code=code, **context)
+    except Exception:  # noqa: BLE001 (an error page must not fail)
+        current_app.logger.exception("error page %s failed on %s %s", template, request.method, request.path)
+    lang = current()
+    title, back = gettext("Something went wrong"), gettext("Back to the services")
+    text = context.get("message") or gettext("Error code: %(code)s", code=code)
+    return (f'<!doctype html><html lang="{lang}" dir="{LANGUAGES[lang]["dir"]}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+            f'</head><body><main><h1>{escape(title)}</h1><p>{escape(text)}</p>'
+            f'<p><a href="/{lang}/">{escape(back)}</a></p></main></body></html>')

@@ -44,7 +44,9 @@ def switch_language(code: str) -> str:
     rule = request.url_rule
     if rule is None or "lang" not in rule.arguments:
         return url_for("public.home", lang=code)
-    return url_for(request.endpoint, **{**request.args.to_dict(), **request.view_args, "lang": code})
+    # url_for's own keywords (_method, _external, _scheme, _anchor, endpoint) never come from the query
+    query = {k: v for k, v in request.args.items() if not k.startswith("_") and k != "endpoint"}
+    return url_for(request.endpoint, **{**query, **request.view_args, "lang": code})
 
 
 def when(moment, year: bool = True) -> str:

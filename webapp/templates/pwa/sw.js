@@ -26,7 +26,7 @@ self.addEventListener("activate", (event) => {
       if (name !== SHELL_CACHE && name !== PAGES_CACHE) await caches.delete(name);
     }
     await self.clients.claim();
-    await Outbox.sendAll().catch(() => {});
+    await Outbox.sendAll().then(notifyOutbox).catch(() => {});
   })());
 });
 
@@ -34,6 +34,8 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "precache") event.waitUntil(precache(data.lang));
   if (data.type === "skip-waiting") self.skipWaiting();
+  // Which release this worker is (the page and the tests ask the worker that controls them).
+  if (data.type === "version" && event.ports[0]) event.ports[0].postMessage({ version: VERSION, cache: SHELL_CACHE });
   if (data.type === "send-outbox") event.waitUntil(Outbox.sendAll({ force: true }).then(notifyOutbox));
 });
 

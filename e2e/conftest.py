@@ -13,13 +13,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+# Assertions wait for a state; give a loaded machine (CI, two suites at once) the same 10 s
+# as the actions of the `page` fixture, for pages made with browser.new_context() too.
+expect.set_options(timeout=10_000)
 NOW = "2026-12-01T09:00"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,7 +52,8 @@ def wait_until_up(url: str, process, seconds: float = 30) -> None:
 
 def launch(instance: Path, port: int, **extra_env):
     """Load the demo data and start `python -m webapp serve` on 127.0.0.1; return the process."""
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW, **extra_env}
+    # Demo mode: load-demo and the demo staff accounts the tests sign in with.
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW, "WEBAPP_DEMO": "1", **extra_env}
     env.pop("DATABASE_URL", None)
     if not (instance / "webapp.db").exists():
         subprocess.run([sys.executable, "-m", "webapp", "load-demo"], env=env, cwd=ROOT, check=True,
@@ -94,6 +99,25 @@ def count_appointments(server, where: str, *args) -> int:
         pytest.skip("counting rows needs the suite's own server (E2E_BASE_URL is set)")
     with sqlite3.connect(server.db) as db:
         return db.execute(f"SELECT COUNT(*) FROM appointment WHERE {where}", args).fetchone()[0]
+
+
+def wait_for_outbox(page, condition: str, timeout: float = 15_000) -> None:
+    """Wait until the outbox satisfies `condition`, a JS function of the list of its entries.
+
+    page.wait_for_function() does not wait for a promise (a pending Promise is truthy), and
+    the outbox is read from IndexedDB asynchronously: the page keeps the last answer and
+    Playwright polls it.
+    """
+    key = uuid.uuid4().hex
+    page.wait_for_function(f"""() => {{
+        if (!window.Outbox) return false;
+        const w = (window.__outboxWaits ||= {{}})["{key}"] ||= {{ ok: false, busy: false }};
+        if (!w.busy) {{
+            w.busy = true;
+            Outbox.all().then((l) => {{ w.ok = !!({condition})(l); }}).finally(() => {{ w.busy = false; }});
+        }}
+        return w.ok;
+    }}""", polling=100, timeout=timeout)
 
 
 def chromium_path() -> str | None:

@@ -2,14 +2,13 @@
 
 import json
 import re
-import sqlite3
 import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import count_appointments
+from conftest import count_appointments, wait_for_outbox
 from test_staff import sign_in
 
 
@@ -123,29 +122,83 @@ def test_kiosk_pages_are_accessible(browser, base_url, lang):
     context.close()
 
 
+KIOSK_SCREENS = ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket")
+
+
+def keep_kiosk_screens(page):
+    """Visit the tablet's own screens once the worker controls it, so they are kept for a cut."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    for url in KIOSK_SCREENS:
+        page.goto(url)
+    expect(page.locator("html[data-precached]")).to_have_count(1, timeout=30_000)
+    kept = page.evaluate("""(urls) => caches.open("cnas-pages-v1")
+        .then((cache) => Promise.all(urls.map((url) => cache.match(url).then(Boolean))))""", list(KIOSK_SCREENS))
+    assert all(kept), dict(zip(KIOSK_SCREENS, kept, strict=True))
+    return page.locator("input[name=prefix]").first.get_attribute("value")
+
+
+def ticket_offline(page, prefix):
+    """Take a death-grant ticket while the lobby has no internet; the number printed."""
+    page.goto("/fr/kiosk/ticket")
+    page.get_by_role("button", name="Demander le capital décès").click()
+    expect(page).to_have_url(re.compile(r"/fr/kiosk/\?queued=ticket&number="))
+    number = page.locator("#queued-number")
+    expect(number).to_have_text(re.compile(rf"^{prefix}-\d{{3}}$"))
+    return number.inner_text()
+
+
+def walk_ins_on_the_agenda(browser, base_url, prefix):
+    """The numbers of this tablet's tickets in agency 16's queue today, as an agent sees them."""
+    agent = browser.new_context(base_url=base_url).new_page()
+    sign_in(agent, "demo-agent", "Guichet-16-demo")
+    agent.goto("/fr/staff/16/agenda")
+    expect(agent.locator("#agenda tbody tr").first).to_be_visible()
+    labels = [text.split()[0] for text in agent.locator("#agenda tbody tr td:nth-child(2)").all_inner_texts() if text]
+    agent.context.close()
+    return sorted(label for label in labels if label.startswith(prefix + "-"))
+
+
 def test_the_lobby_keeps_working_without_internet(browser, base_url, server):
     context, page = enrolled_tablet(browser, base_url, "Hall")
     reference = book_today(base_url, key="kiosk-offline", phone="0771000002", time="15:15")
-    for url in ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket"):
-        page.goto(url)  # the tablet's own screens, kept for a cut
-    expect(page.locator("html[data-precached]")).to_have_count(1, timeout=30_000)
-    prefix = page.locator("input[name=prefix]").first.get_attribute("value")
+    prefix = keep_kiosk_screens(page)
     context.set_offline(True)
     page.goto("/fr/kiosk/checkin")
     page.get_by_label(re.compile("Votre numéro de référence")).fill(reference)
     page.get_by_role("button", name="Signaler mon arrivée").click()
     expect(page.locator("#queued")).to_contain_text("Pas de connexion")
-    page.goto("/fr/kiosk/ticket")
-    page.get_by_role("button", name="Demander le capital décès").click()
-    expect(page.locator("#queued-number")).to_have_text(f"{prefix}-001")
+    assert ticket_offline(page, prefix) == f"{prefix}-001"
     pdf = page.pdf(prefer_css_page_size=True)
     assert int(re.search(rb"/Count (\d+)", pdf).group(1)) == 1
     context.set_offline(False)
     page.goto("/fr/kiosk/")
-    page.wait_for_function("Outbox.all().then(l => l.every(e => e.state === 'confirmed'))", timeout=15_000)
+    wait_for_outbox(page, "l => l.length === 2 && l.every(e => e.state === 'confirmed')")
     assert count_appointments(server, "reference = ? AND status = 'arrived'", reference.upper()) == 1
-    with sqlite3.connect(server.db) as db:
-        assert db.execute("SELECT COUNT(*) FROM ticket WHERE number = ?", (f"{prefix}-001",)).fetchone()[0] == 1
+    assert walk_ins_on_the_agenda(browser, base_url, prefix) == [f"{prefix}-001"]
+    context.close()
+
+
+def test_offline_ticket_numbers_never_repeat_on_a_tablet(browser, base_url):
+    """Two cuts on one day with an idle reset between them: the reset forgets the visitors,
+    not the tablet's count, so every offline number differs and every ticket reaches the queue."""
+    context, page = enrolled_tablet(browser, base_url, "Guichet unique")
+    page.clock.install()
+    prefix = keep_kiosk_screens(page)
+    numbers = []
+    for cut in range(2):
+        context.set_offline(True)
+        numbers += [ticket_offline(page, prefix), ticket_offline(page, prefix)]
+        context.set_offline(False)
+        page.goto("/fr/kiosk/")  # back online: the tablet sends what waited
+        wait_for_outbox(page, "l => l.length === 2 && l.every(e => e.state === 'confirmed')")
+        if cut == 0:  # then the visitor walks away: "Are you still there?", then the reset
+            page.clock.fast_forward("01:01")
+            expect(page.get_by_role("alertdialog")).to_be_visible()
+            page.clock.run_for("00:21")
+            expect(page).to_have_url(re.compile(r"/kiosk$"))
+            assert page.evaluate("Outbox.all().then(l => l.length)") == 0
+    assert numbers == [f"{prefix}-{n:03d}" for n in range(1, 5)], numbers
+    assert walk_ins_on_the_agenda(browser, base_url, prefix) == numbers
     context.close()
 
 
@@ -153,7 +206,9 @@ def test_the_wall_display_recovers_after_a_network_cut(browser, base_url):
     context, page = enrolled_tablet(browser, base_url, "Mur")
     page.goto("/kiosk/display")
     context.set_offline(True)
-    page.wait_for_timeout(4_000)  # a few polls fail
+    for _ in range(2):  # a few polls fail
+        with page.expect_event("requestfailed", lambda r: "/kiosk/display" in r.url, timeout=15_000):
+            pass
     context.set_offline(False)
     ticket = context.new_page()
     ticket.goto("/fr/kiosk/ticket")
@@ -165,7 +220,8 @@ def test_the_wall_display_recovers_after_a_network_cut(browser, base_url):
     agent.locator("#agenda tr", has_text=number).get_by_role("button", name=re.compile("Reçu|Absent")).first.wait_for()
     agent.get_by_label("Guichet").fill("9")
     for _ in range(10):  # call until this ticket comes up (other tests leave people waiting)
-        agent.get_by_role("button", name="Appeler le suivant").click()
+        with agent.expect_navigation():  # read the answer to this call, not the page before it
+            agent.get_by_role("button", name="Appeler le suivant").click()
         if number in agent.locator(".notice").inner_text():
             break
     expect(page.locator("#called")).to_contain_text(number, timeout=5_000)

@@ -57,7 +57,18 @@ def fill_details_offline(context, page, time, agency="16", phone="0555443322", f
         page.get_by_label(fallback).check()
     page.get_by_role("button", name="Continuer").click()
     expect(page).to_have_url(re.compile(r"/fr/outbox\?saved="))
-    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone")
+    expect_waiting(page.locator("#outbox li"))
+
+
+def expect_waiting(entry):
+    """The entry is kept on the phone, not being sent (a state, not a moment)."""
+    expect(entry).to_have_attribute("data-state", "queued")
+    expect(entry.locator(".state")).to_contain_text("Enregistrée sur ce téléphone")
+
+
+def expect_confirmed(entry):
+    expect(entry).to_have_attribute("data-state", "confirmed", timeout=15_000)
+    expect(entry.locator(".state")).to_contain_text("Confirmé")
 
 
 def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
@@ -68,10 +79,10 @@ def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
     page.close()
     page = context.new_page()
     page.goto("/fr/outbox")
-    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone")
+    expect_waiting(page.locator("#outbox li"))
     expect(page.locator("[data-outbox-badge]").first).to_have_text("1")
     context.set_offline(False)
-    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    expect_confirmed(page.locator("#outbox li"))
     reference = page.locator("#outbox li strong").inner_text()
     assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443322") == 1
     assert count_appointments(server, "reference = ?", reference) == 1
@@ -95,12 +106,62 @@ def test_network_cut_during_the_send_still_books_once(browser, base_url, server)
             route.continue_()
 
     context.route("**/api/v1/appointments", cut_first)
-    context.set_offline(False)
-    expect(page.locator("#outbox li")).to_contain_text("Enregistrée sur ce téléphone", timeout=10_000)
+    context.set_offline(False)  # the page ('online') or the worker (Background Sync) sends: cut
+    entry = page.locator("#outbox li")
+    expect(entry).to_have_attribute("data-attempts", "1", timeout=10_000)
+    expect_waiting(entry)
     page.get_by_role("button", name="Envoyer maintenant").click()
-    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    expect_confirmed(entry)
     assert len(attempts) >= 2
     assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443311") == 1
+    context.close()
+
+
+def without_background_sync(browser, page, origin):
+    """Deny Background Sync to the site, as in browsers without it: only the pages send."""
+    session = page.context.new_cdp_session(page)
+    context_id = session.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+    session.detach()
+    browser.new_browser_cdp_session().send("Browser.setPermission", {
+        "permission": {"name": "background-sync"}, "setting": "denied", "origin": origin,
+        "browserContextId": context_id})
+
+
+@pytest.mark.parametrize("web_locks", [True, False], ids=["web-locks", "lease-only"])
+def test_a_page_closed_during_the_send_leaves_the_request_waiting(browser, base_url, server, web_locks):
+    """"Sending" lasts as long as the attempt: the next page shows the request as waiting.
+
+    With Web Locks the browser frees the entry when the page goes; without them (older
+    browsers) the 30-second lease runs out, and the list shows it again by itself.
+    """
+    context = browser.new_context(base_url=base_url)
+    if not web_locks:
+        context.add_init_script("delete Navigator.prototype.locks")
+    page = context.new_page()
+    without_background_sync(browser, page, base_url)
+    precache(page, "fr")
+    phone = "0555443355" if web_locks else "0555443356"
+    fill_details_offline(context, page, "11:30" if web_locks else "11:45", phone=phone)
+    context.route("**/api/v1/appointments", lambda route: None)  # no answer while this page lives
+    with page.expect_request("**/api/v1/appointments"):
+        context.set_offline(False)  # the page sends on 'online'
+    assert [e["state"] for e in page.evaluate("Outbox.all()")] == ["sending"]
+    page.close()
+    context.set_offline(True)
+    page = context.new_page()
+    if not web_locks:
+        page.clock.install()
+    page.goto("/fr/outbox")
+    entry = page.locator("#outbox li")
+    if not web_locks:
+        expect(entry).to_have_attribute("data-state", "sending")  # nothing tells it is over...
+        page.clock.fast_forward("00:31")  # ...until the lease runs out
+    expect_waiting(entry)
+    expect(page.locator("[data-outbox-badge]").first).to_have_text("1")
+    context.unroute("**/api/v1/appointments")
+    context.set_offline(False)
+    expect_confirmed(entry)
+    assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     context.close()
 
 
@@ -117,12 +178,13 @@ def test_slot_taken_while_offline_is_never_double_booked(browser, base_url, serv
             base_url + "/api/v1/appointments", data=body, method="POST",
             headers={"Content-Type": "application/json", "Idempotency-Key": f"other-{n}"}))
     context.set_offline(False)
-    expect(page.locator("#outbox li")).to_contain_text("À vous de choisir", timeout=15_000)
+    expect(page.locator("#outbox li")).to_have_attribute("data-state", "needs_choice", timeout=15_000)
+    expect(page.locator("#outbox li")).to_contain_text("À vous de choisir")
     alternative = page.locator("#outbox li button").first
     expect(alternative).to_be_visible()
     assert count_appointments(server, "agency = '09' AND starts_at = '2026-12-03 13:00:00' AND seat IS NOT NULL") == 2
     alternative.click()
-    expect(page.locator("#outbox li")).to_contain_text("Confirmé", timeout=15_000)
+    expect_confirmed(page.locator("#outbox li"))
     assert count_appointments(server, "phone = ? AND seat IS NOT NULL", "0555443300") == 1
     context.close()
 
@@ -152,7 +214,8 @@ def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
         fetched = [line for line in log.read_text().splitlines()[before:]
                    if '"GET /fr/' in line or '"GET /offline-index/' in line]
         fetched_paths = sorted({re.search(r'"GET ([^"\s]+)', line).group(1) for line in fetched} - {"/fr/"})
-        assert fetched_paths == ["/fr/services/work-accident/declare-work-accident", "/offline-index/fr.json"], fetched_paths
+        wanted = ["/fr/services/work-accident/declare-work-accident", "/offline-index/fr.json"]
+        assert fetched_paths == wanted, fetched_paths
         context.set_offline(True)
         page.goto("/fr/services/work-accident/declare-work-accident")
         expect(page.locator("section[aria-labelledby=who] p").first).to_have_text(
@@ -160,6 +223,21 @@ def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
     finally:
         context.close()
         stop(process)
+
+
+def active_worker(page) -> dict:
+    """The release of the service worker that controls the page, as that worker reports it."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const worker = navigator.serviceWorker.controller, channel = new MessageChannel();
+        channel.port1.onmessage = (event) => resolve({ ...event.data, scriptURL: worker.scriptURL });
+        worker.postMessage({ type: "version" }, [channel.port2]);
+        setTimeout(() => reject(new Error("the controlling worker did not answer")), 5000);
+    })""")
+
+
+def shell_caches(page) -> list[str]:
+    return page.evaluate("caches.keys().then(keys => keys.filter(k => k.startsWith('cnas-shell-')))")
 
 
 def test_a_new_release_is_offered_and_taken_on_request(browser, tmp_path):
@@ -171,18 +249,30 @@ def test_a_new_release_is_offered_and_taken_on_request(browser, tmp_path):
     page = context.new_page()
     try:
         precache(page, "fr")
-        first = page.evaluate("fetch('/sw.js').then(r => r.text()).then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
+        first = active_worker(page)
+        assert first["scriptURL"] == f"http://127.0.0.1:{port}/sw.js"
+        assert shell_caches(page) == [first["cache"]]
         stop(process)
         process = launch(instance, port, WEBAPP_RELEASE="2")
+        served = urllib.request.urlopen(f"http://127.0.0.1:{port}/sw.js").read().decode()
+        new_version = re.search(r'VERSION = "(\w+)"', served).group(1)
+        assert new_version != first["version"]
         page.reload()
         bar = page.locator("#app-bar")
         expect(bar).to_contain_text("Une nouvelle version est prête.", timeout=15_000)
-        with page.expect_event("load"):
+        assert active_worker(page)["version"] == first["version"]  # offered, not yet taken
+        with page.expect_event("load", timeout=15_000):
             bar.get_by_role("button", name="Recharger").click()
-        active = page.evaluate("navigator.serviceWorker.controller.scriptURL && fetch('/sw.js').then(r => r.text())"
-                               ".then(t => t.match(/VERSION = \"(\\w+)\"/)[1])")
-        assert active != first
+        # The new worker took over: it controls the reloaded page, nothing waits behind it,
+        # and the old release's shell is gone.
+        active = active_worker(page)
+        assert active["version"] == new_version, (active, new_version)
+        assert page.evaluate("""navigator.serviceWorker.getRegistration().then(r =>
+            [r.active && r.active.scriptURL === navigator.serviceWorker.controller.scriptURL,
+             !!r.waiting, !!r.installing])""") == [True, False, False]
         expect(page.locator("#app-bar")).to_be_hidden()
+        page.wait_for_function("navigator.serviceWorker.controller.state === 'activated'")
+        assert shell_caches(page) == [active["cache"]]
     finally:
         context.close()
         stop(process)

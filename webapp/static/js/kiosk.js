@@ -9,6 +9,9 @@
   var idleTimer = null, tick = null, left = GRACE;
 
   function reset() {
+    // The visitor's things go. The tablet's own state stays: its offline ticket counter lives
+    // in the "cnas-device" IndexedDB database (see outbox.js), which nothing here clears, so a
+    // number printed before the reset is never printed again the same day.
     var jobs = [];
     try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}
     if (window.Outbox) jobs.push(Outbox.clearPersonal().catch(function () {}));

@@ -22,8 +22,15 @@
     return node;
   }
 
+  var recheck = null;
   window.renderOutbox = function () {
     Outbox.all().then(function (list) {
+      // A send has a lease: look again when it runs out, in case its page or worker went away.
+      clearTimeout(recheck);
+      var until = list.reduce(function (soonest, e) {
+        return e.state === "sending" ? Math.min(soonest, e.sendingUntil) : soonest;
+      }, Infinity);
+      if (until < Infinity) recheck = setTimeout(window.renderOutbox, Math.max(until - Date.now(), 0) + 250);
       box.innerHTML = "";
       if (!list.length) { box.appendChild(el("p", t.empty)); return; }
       var ul = el("ul", null, "outbox");
@@ -31,6 +38,7 @@
         var r = entry.result || entry.request;
         var li = el("li", null, "state-" + entry.state);
         li.dataset.state = entry.state;
+        li.dataset.attempts = entry.attempts;
         li.appendChild(el("h2", titleOf(entry)));
         li.appendChild(el("p", when(r.date, r.time) + " · " +
                               (agencies[r.agency] || t.agencyLabel + " " + r.agency)));

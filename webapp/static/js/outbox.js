@@ -1,43 +1,118 @@
 // The outbox: booking requests kept in IndexedDB until the server gives a definite answer.
 // Shared by the pages and the service worker (importScripts). Each request carries an
 // Idempotency-Key, so sending it twice (page and worker at once, a lost answer) books once.
+//
+// "sending" lives only as long as the attempt: the sender holds a Web Lock named after the
+// entry (released by the browser when the page or the worker goes away) and stores a lease
+// (sendingUntil, for browsers without Web Locks). A "sending" entry whose lock is free, or
+// whose lease has run out, is read as "queued", so a page closed in the middle of a send
+// never leaves it stuck; the lock also keeps a page and the worker from sending it at once.
 (function (scope) {
   "use strict";
   var DB = "cnas-outbox", STORE = "requests", WEEK = 7 * 24 * 3600 * 1000;
+  // The tablet's own state, not the visitor's: the idle reset never touches this database.
+  var DEVICE_DB = "cnas-device", COUNTERS = "counters";
+  var LEASE = 30000;  // longer than the 20-second fetch timeout below
   var FINAL = { confirmed: 1, moved: 1, needs_choice: 1, refused: 1, expired: 1 };
   var PERSONAL = ["full_name", "phone", "email", "ssn"];
+  var locks = scope.navigator && scope.navigator.locks;
 
-  function open() {
+  function open(name, store, keyPath) {
     return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id" }); };
+      var req = indexedDB.open(name, 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(store, { keyPath: keyPath }); };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
     });
   }
 
-  function tx(mode, work) {
-    return open().then(function (db) {
+  function transact(name, store, keyPath, mode, work) {
+    return open(name, store, keyPath).then(function (db) {
       return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode), result;
-        result = work(t.objectStore(STORE));
+        var t = db.transaction(store, mode), result;
+        result = work(t.objectStore(store));
         t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
         t.onerror = function () { db.close(); reject(t.error); };
+        t.onabort = function () { db.close(); reject(t.error); };
       });
     });
   }
+  function tx(mode, work) { return transact(DB, STORE, "id", mode, work); }
 
   function uuid() {
     if (scope.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "k-" + Date.now() + "-" + Math.random().toString(36).slice(2);
   }
 
+  function pad(n, width) { return String(n).padStart(width, "0"); }
+  function localDay() {  // the tablet's calendar day (its clock is on Algiers time)
+    var d = new Date();
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1, 2) + "-" + pad(d.getDate(), 2);
+  }
+
+  function lockName(id) { return "cnas-outbox:" + id; }
+  // Names of the locks held right now, in any page or worker of this site; null without Web Locks.
+  function heldLocks() {
+    if (!locks || !locks.query) return Promise.resolve(null);
+    return locks.query().then(function (snapshot) {
+      var held = {};
+      (snapshot.held || []).forEach(function (lock) { held[lock.name] = 1; });
+      return held;
+    }, function () { return null; });
+  }
+  // A send is alive while its sender holds the lock (the browser frees it with the page or
+  // worker); where there are no Web Locks, while its lease runs.
+  function sendingNow(entry, held, now) {
+    if (entry.state !== "sending") return false;
+    return held ? !!held[lockName(entry.id)] : entry.sendingUntil > now;
+  }
+  // Run work() only if no other page or worker is sending this entry; null if one is.
+  function exclusive(id, work) {
+    if (!locks) return work();
+    return locks.request(lockName(id), { ifAvailable: true }, function (lock) { return lock ? work() : null; });
+  }
+
+  // The next offline ticket number of this tablet today: a counter kept per prefix and day,
+  // raised in one transaction (atomic between the pages and the worker), never lowered.
+  function nextTicket(prefix, day, floor) {
+    var key = "ticket:" + prefix + ":" + day;
+    return transact(DEVICE_DB, COUNTERS, "key", "readwrite", function (s) {
+      var out = {}, get = s.get(key);
+      get.onsuccess = function () {
+        out.result = Math.max(get.result ? get.result.value : 0, floor) + 1;
+        s.put({ key: key, value: out.result });
+      };
+      var cursor = s.openCursor();  // forget the counters of other days
+      cursor.onsuccess = function () {
+        var c = cursor.result;
+        if (!c) return;
+        var name = String(c.key);
+        if (name.indexOf("ticket:") === 0 && name.slice(-day.length - 1) !== ":" + day) c["delete"]();
+        c["continue"]();
+      };
+      return out;
+    });
+  }
+
   var Outbox = {
-    all: function () { return tx("readonly", function (s) { return s.getAll(); }); },
+    // Every entry, with a "sending" that no live attempt holds read as "queued".
+    all: function () {
+      return tx("readonly", function (s) { return s.getAll(); }).then(function (list) {
+        return heldLocks().then(function (held) {
+          var now = Date.now();
+          return list.map(function (e) {
+            if (e.state === "sending" && !sendingNow(e, held, now)) { e.state = "queued"; delete e.sendingUntil; }
+            return e;
+          });
+        });
+      });
+    },
+    get: function (id) { return tx("readonly", function (s) { return s.get(id); }); },
     put: function (entry) { return tx("readwrite", function (s) { s.put(entry); }).then(function () { return entry; }); },
     remove: function (id) { return tx("readwrite", function (s) { s["delete"](id); }); },
     clearPersonal: function () {
-      // For the kiosk: keep what must still be sent, forget the rest.
+      // For the kiosk: keep what must still be sent, forget the rest. The tablet's own
+      // counters (DEVICE_DB) are not the visitor's and stay.
       return Outbox.all().then(function (list) {
         return Promise.all(list.map(function (e) { return FINAL[e.state] ? Outbox.remove(e.id) : null; }));
       });
@@ -46,14 +121,20 @@
       // A check-in or a ticket made while the lobby had no internet.
       var request = kind === "checkin" ? { reference: String(form.get("reference") || "").trim() }
         : { service: form.get("service"), task: form.get("task") };
-      var today = new Date().toISOString().slice(0, 10);
+      var today = localDay();
+      var entry = { id: uuid(), key: uuid(), kind: kind, lang: lang, request: request, state: "queued",
+                    attempts: 0, next: 0, created: Date.now(), day: today };
+      if (kind !== "ticket") return Outbox.put(entry);
+      var prefix = String(form.get("prefix") || "K");
       return Outbox.all().then(function (list) {
-        var entry = { id: uuid(), key: uuid(), kind: kind, lang: lang, request: request, state: "queued",
-                      attempts: 0, next: 0, created: Date.now(), day: today };
-        if (kind === "ticket") {
-          var issued = list.filter(function (e) { return e.kind === "ticket" && e.day === today; }).length;
-          request.number = String(form.get("prefix") || "K") + "-" + String(issued + 1).padStart(3, "0");
-        }
+        // Numbers already in the outbox (from before the counter existed) are never given again.
+        var floor = list.reduce(function (most, e) {
+          var m = e.kind === "ticket" && e.day === today && String(e.request.number || "").match(/-(\d+)$/);
+          return m && e.request.number.indexOf(prefix + "-") === 0 ? Math.max(most, +m[1]) : most;
+        }, 0);
+        return nextTicket(prefix, today, floor);
+      }).then(function (n) {
+        request.number = prefix + "-" + pad(n, 3);
         return Outbox.put(entry);
       });
     },
@@ -74,31 +155,43 @@
       });
     },
     send: function (entry, options) {
+      options = options || {};
       if (FINAL[entry.state]) return Promise.resolve(entry);
-      if (Date.now() - entry.created > WEEK) { entry.state = "expired"; return Outbox.put(entry); }
-      if (!options.force && entry.next > Date.now()) return Promise.resolve(entry);
-      entry.state = "sending";
-      return Outbox.put(entry).then(function () {
-        var controller = scope.AbortController ? new AbortController() : null;
-        var timer = setTimeout(function () { if (controller) controller.abort(); }, 20000);
-        var kiosk = entry.kind === "checkin" || entry.kind === "ticket";
-        var url = kiosk ? "/api/v1/kiosk/" + entry.kind + "s" : "/api/v1/appointments";
-        return fetch(url, {
-          method: "POST", credentials: kiosk ? "same-origin" : "omit", signal: controller && controller.signal,
-          headers: { "Content-Type": "application/json", "Idempotency-Key": entry.key,
-                     "Accept-Language": entry.lang },
-          body: JSON.stringify(entry.request)
-        }).then(function (response) {
-          clearTimeout(timer);
-          return response.json().catch(function () { return {}; }).then(function (body) {
-            return Outbox.settle(entry, response.status, body);
-          });
-        }, function () { clearTimeout(timer); return Outbox.retry(entry); });
-      });
+      return Promise.resolve(exclusive(entry.id, function () {
+        // Read it again once it is ours: another page or the worker may have settled it meanwhile.
+        return Outbox.get(entry.id).then(function (current) {
+          if (!current || FINAL[current.state]) return current;
+          // Without Web Locks, a lease still running is someone else's attempt.
+          if (!locks && current.state === "sending" && current.sendingUntil > Date.now()) return current;
+          if (Date.now() - current.created > WEEK) { current.state = "expired"; delete current.sendingUntil; return Outbox.put(current); }
+          if (!options.force && current.next > Date.now()) return current;
+          current.state = "sending";
+          current.sendingUntil = Date.now() + LEASE;
+          return Outbox.put(current).then(Outbox.attempt);
+        });
+      })).then(function (result) { return result || entry; });
+    },
+    attempt: function (entry) {
+      var controller = scope.AbortController ? new AbortController() : null;
+      var timer = setTimeout(function () { if (controller) controller.abort(); }, 20000);
+      var kiosk = entry.kind === "checkin" || entry.kind === "ticket";
+      var url = kiosk ? "/api/v1/kiosk/" + entry.kind + "s" : "/api/v1/appointments";
+      return fetch(url, {
+        method: "POST", credentials: kiosk ? "same-origin" : "omit", signal: controller && controller.signal,
+        headers: { "Content-Type": "application/json", "Idempotency-Key": entry.key,
+                   "Accept-Language": entry.lang },
+        body: JSON.stringify(entry.request)
+      }).then(function (response) {
+        clearTimeout(timer);
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return Outbox.settle(entry, response.status, body);
+        });
+      }, function () { clearTimeout(timer); return Outbox.retry(entry); });
     },
     settle: function (entry, status, body) {
       var code = body && body.error && body.error.code;
       if (status >= 500 || status === 429 || code === "idempotency_busy") return Outbox.retry(entry);
+      delete entry.sendingUntil;
       if (status >= 200 && status < 300 && entry.kind) {
         entry.state = "confirmed";
         entry.result = { reference: entry.request.number || "" };
@@ -115,6 +208,7 @@
     retry: function (entry) {
       entry.attempts += 1;
       entry.state = "queued";
+      delete entry.sendingUntil;
       entry.next = Date.now() + Math.min(5000 * Math.pow(2, entry.attempts), 300000);
       return Outbox.put(entry);
     },
@@ -122,7 +216,7 @@
       // A new choice after "needs your choice": a new request, so a new key.
       entry.request.date = date; entry.request.time = time;
       entry.key = uuid(); entry.state = "queued"; entry.next = 0; entry.attempts = 0;
-      delete entry.error;
+      delete entry.error; delete entry.sendingUntil;
       return Outbox.put(entry);
     },
     pending: function () {

@@ -50,8 +50,8 @@ def server_env(instance: Path, database_url: str | None = None, content_dir: str
     """The environment of `python -m webapp ...`: frozen clock, a throw-away instance folder."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "CONTENT_DIR", "WEB_CONCURRENCY", "HOST", "PORT")}
-    env.update(INSTANCE_DIR=str(instance), WEBAPP_NOW=NOW, SECRET_KEY="bench-secret-not-for-production",
-               PYTHONUNBUFFERED="1")
+    env.update(INSTANCE_DIR=str(instance), WEBAPP_NOW=NOW, WEBAPP_DEMO="1",
+               SECRET_KEY="bench-secret-not-for-production", PYTHONUNBUFFERED="1")
     if database_url:
         env["DATABASE_URL"] = database_url
     if content_dir:

@@ -39,10 +39,13 @@ def migrate():
 
 @cli.command("load-demo")
 def load_demo():
-    """Load the deterministic demo data (replaces earlier demo data, keeps nothing else)."""
+    """Load the deterministic demo data (demo mode only: WEBAPP_DEMO=1)."""
     from . import demo
 
     app = _app()
+    if not app.config["DEMO"]:
+        raise SystemExit("load-demo only runs in demo mode (WEBAPP_DEMO=1): it creates staff accounts whose "
+                         "passwords are public. Production: `python -m webapp create-staff --role admin`.")
     with app.app_context():
         _migrate(app)
         from .db import database
@@ -96,7 +99,8 @@ def purge(days):
 @cli.command()
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 8000)), type=int, show_default="PORT or 8000")
-@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)), type=int, show_default="2 x CPU + 1")
+@click.option("--workers", type=int, show_default="2 x CPU + 1",
+              default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)))
 def serve(host, port, workers):
     """Check the content, migrate the database, then serve with gunicorn."""
     _migrate(_app())  # fails here, once, with the content problems rather than in every worker
@@ -119,13 +123,20 @@ def _app():
 
 
 def _migrate(app=None):
+    """Upgrade the schema, then open every agency of the content that has no settings yet."""
+    from . import clock
     from .db import database
     from .migrations import migrate as run
+    from .staffing import settings
 
     app = app or _app()
     with app.app_context():
         with database.connection_context():
-            return run(database)
+            applied = run(database)
+            opened = settings.open_agencies(app.extensions["catalog"], clock.now())
+    if opened:
+        click.echo(f"agencies opened for booking with the default settings: {', '.join(opened)}", err=True)
+    return applied
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The one clock of the app: Africa/Algiers, frozen by WEBAPP_NOW for tests and demos."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -25,9 +25,9 @@ def today():
 
 def to_utc(moment: datetime) -> datetime:
     """How times are stored: naive UTC (unambiguous on SQLite and PostgreSQL alike)."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def from_utc(stored: datetime) -> datetime:
     """A stored time back in Algiers."""
-    return stored.replace(tzinfo=timezone.utc).astimezone(ALGIERS)
+    return stored.replace(tzinfo=UTC).astimezone(ALGIERS)

@@ -15,6 +15,7 @@ SETTINGS = {
     "PORT": "port the server listens on (default 8000)",
     "DATABASE_URL": "sqlite:///path or postgresql://user:pass@host/db (default: SQLite in instance/)",
     "SECRET_KEY": "signs sessions and CSRF tokens (default: generated once, kept in instance/)",
+    "WEBAPP_DEMO": "1 for demo mode (set by `make run`): load-demo, the demo staff accounts; never in production",
     "WEBAPP_NOW": "freeze the clock, e.g. 2026-12-01T09:00 (Africa/Algiers), for tests and demos",
     "CONTENT_DIR": "folder of the catalog's TOML files (default: content/)",
     "INSTANCE_DIR": "folder for the SQLite database and the generated secret (default: instance/)",
@@ -40,6 +41,7 @@ def from_env(environ=os.environ) -> dict:
         "MAX_CONTENT_LENGTH": 64 * 1024,  # no form or JSON body of this app comes near
         "KIOSK_IDLE_SECONDS": int(environ.get("KIOSK_IDLE_SECONDS") or 60),
         "RELEASE": environ.get("WEBAPP_RELEASE", ""),
+        "DEMO": environ.get("WEBAPP_DEMO") == "1",
     }
 
 

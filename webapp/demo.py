@@ -5,15 +5,15 @@ booked demo appointments; agency 09 (Blida, two desks) is full on Wednesday 2 De
 10:00; agency 16 is closed on Thursday 24 December 2026 (staff training).
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from .booking.codes import check_character
 from .clock import ALGIERS, to_utc
 from .db import write_transaction
-from .models import AgencySettings, Appointment, Closure, Staff
+from .models import AgencySettings, Appointment, AuditEntry, Closure, Staff
 from .staffing import accounts
 
-DEMO_TIME = datetime(2026, 11, 1, tzinfo=timezone.utc)
+DEMO_TIME = datetime(2026, 11, 1, tzinfo=UTC)
 LARGE_AGENCIES = (16, 31, 25, 19)  # Algiers, Oran, Constantine, Sétif
 
 
@@ -33,18 +33,21 @@ CLOSURES = [("16", date(2026, 12, 24), date(2026, 12, 24), "Staff training (demo
 STAFF = [("demo-agent", "agent", "16", "Guichet-16-demo"),
          ("demo-supervisor", "supervisor", "16", "Chef-agence-16-demo"),
          ("demo-admin", "admin", None, "Siege-CNAS-demo")]
+USERNAMES = frozenset(row[0] for row in STAFF)  # refused at sign-in outside demo mode
 
 
 def load(catalog) -> dict[str, int]:
-    """Reset agency settings and the demo rows to their demo values; return row counts."""
+    """Reset the demo rows, and the settings of every agency no staff member has changed, to
+    their demo values; return row counts (settings a supervisor changed are kept, and counted)."""
+    changed = {row.agency for row in AuditEntry.select(AuditEntry.agency).where(AuditEntry.action == "settings")}
     settings = [
         {"code": a["code"], "desks": 4 if a["wilaya"] in LARGE_AGENCIES else 2, "slot_minutes": 15,
          "horizon_days": 30, "min_notice_minutes": 120, "updated_at": DEMO_TIME}
-        for a in catalog.agencies if a["bookable"]
+        for a in catalog.agencies if a["bookable"] and a["code"] not in changed
     ]
     references = [reference(row[0]) for row in APPOINTMENTS]
     with write_transaction():
-        AgencySettings.delete().execute()
+        AgencySettings.delete().where(AgencySettings.code.in_([s["code"] for s in settings])).execute()
         AgencySettings.insert_many(settings).execute()
         Appointment.delete().where(Appointment.reference.in_(references)).execute()
         seats: dict[tuple, int] = {}
@@ -60,5 +63,6 @@ def load(catalog) -> dict[str, int]:
     for username, role, agency, password in STAFF:
         if not Staff.select().where(Staff.username == username).exists():
             accounts.create(username, password, role, agency, None, DEMO_TIME)
-    return {"agency settings": len(settings), "appointments": len(APPOINTMENTS), "closures": len(CLOSURES),
+    return {"agency settings": len(settings), "agency settings kept (changed by staff)": len(changed),
+            "appointments": len(APPOINTMENTS), "closures": len(CLOSURES),
             "staff accounts": len(STAFF)}

@@ -8,7 +8,7 @@ then find nothing left to do.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import peewee as pw
 
@@ -76,6 +76,6 @@ def _apply(db, migrations) -> list[int]:
             if version in _done(db):
                 continue
             apply(db)
-            SchemaMigration.create(version=version, name=name, applied_at=datetime.now(timezone.utc))
+            SchemaMigration.create(version=version, name=name, applied_at=datetime.now(UTC))
         applied.append(version)
     return applied

@@ -14,7 +14,7 @@ def apply(db: pw.Database) -> None:
         migrator.add_column("ticket", "prefix", pw.CharField(max_length=4, default="")),
         migrator.add_column("ticket", "seq", pw.IntegerField(null=True)),
     )
-    update = "UPDATE ticket SET prefix = {0}, seq = {0} WHERE id = {0}".format(db.param)
+    update = f"UPDATE ticket SET prefix = {db.param}, seq = {db.param} WHERE id = {db.param}"
     for ticket_id, number in db.execute_sql("SELECT id, number FROM ticket").fetchall():
         prefix, _, digits = number.rpartition("-")
         db.execute_sql(update, (prefix[:4], int(digits) if digits.isdigit() else None, ticket_id))

@@ -32,9 +32,13 @@ def password_problem(password: str, username: str = "") -> str | None:
     return None
 
 
-def authenticate(username: str, password: str, now: datetime) -> tuple[Staff | None, str | None]:
-    """(staff, None) on success; (None, "locked") or (None, "invalid") otherwise."""
-    staff = Staff.get_or_none((Staff.username == username) & (Staff.active == True))  # noqa: E712
+def authenticate(username: str, password: str, now: datetime,
+                 refused: frozenset = frozenset()) -> tuple[Staff | None, str | None]:
+    """(staff, None) on success; (None, "locked") or (None, "invalid") otherwise. Accounts
+    named in `refused` (the demo accounts, outside demo mode) never sign in."""
+    staff = None
+    if username not in refused:
+        staff = Staff.get_or_none((Staff.username == username) & (Staff.active == True))  # noqa: E712
     if staff is None:
         HASHER.hash(password)  # spend the same time whether the account exists or not
         return None, "invalid"

@@ -74,6 +74,23 @@ def parse_form(form) -> dict:
     return {k: form.get(k) for k in ("slot_minutes", "desks", "horizon_days", "min_notice_minutes")} | {"hours": hours}
 
 
+DEFAULTS = {"slot_minutes": 15, "desks": 2, "horizon_days": 30, "min_notice_minutes": 120}
+
+
+def open_agencies(catalog, now: datetime) -> list[str]:
+    """Give every agency of the content that takes appointments, and has no settings yet, the
+    default ones (opening hours Sunday to Thursday 08:00-16:00, 15-minute slots, two desks):
+    a fresh install books everywhere at once, and an agency added to the content later at the
+    next start. Settings a supervisor changed are never touched. Returns the codes opened."""
+    with write_transaction():
+        have = {row.code for row in AgencySettings.select(AgencySettings.code)}
+        missing = [a["code"] for a in catalog.agencies if a["bookable"] and a["code"] not in have]
+        if missing:
+            AgencySettings.insert_many([{"code": code, **DEFAULTS, "updated_at": to_utc(now)} for code in missing]
+                                       ).on_conflict_ignore().execute()
+    return missing
+
+
 def _rules(code: str) -> availability.Rules:
     rules = availability.load_rules(code)
     if rules is None:

@@ -47,7 +47,8 @@ def json_body():
 
 
 def no_json():
-    return error("json", 415 if not request.is_json else 400, _("Send a JSON object with Content-Type: application/json."))
+    status = 415 if not request.is_json else 400
+    return error("json", status, _("Send a JSON object with Content-Type: application/json."))
 
 
 def lang():
@@ -69,7 +70,7 @@ def agency_availability(code):
     try:
         day = schemas.Slot().fields["date"].deserialize(request.args.get("date") or clock.today().isoformat())
     except ValidationError:
-        return error("validation", 422, _("The request has errors."), {"date": field_errors({"date": ["date"]})["date"]})
+        return error("validation", 422, _("The request has errors."), field_errors({"date": ["date"]}))
     try:
         offer = appointments.offer(catalog(), code, service_id, task_id, day, None, clock.now())
     except DomainError as exc:

@@ -73,7 +73,9 @@ class Error(Schema):
 
 
 def _errors(*codes):
-    return {str(c): {"description": "Error (translated by Accept-Language)", "content": {"application/json": {"schema": "Error"}}} for c in codes}
+    error = {"description": "Error (translated by Accept-Language)",
+             "content": {"application/json": {"schema": "Error"}}}
+    return {str(c): error for c in codes}
 
 
 def _ok(schema, code=200, description="OK"):
@@ -104,16 +106,21 @@ def build_spec() -> dict:
                          ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone")))):
         spec.components.schema(name, schema=schema)
     spec.path(path="/api/v1/agencies", operations={"get": {
-        "summary": "All agencies", "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": "Agency"}}}}}}})
+        "summary": "All agencies",
+        "responses": {"200": {"description": "OK", "content": {
+            "application/json": {"schema": {"type": "array", "items": "Agency"}}}}}}})
     spec.path(path="/api/v1/agencies/{code}/availability", operations={"get": {
         "summary": "Free slots of a day and the next open days",
         "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
-                       {"name": "task", "in": "query", "required": True, "schema": {"type": "string"}, "description": "service/task"},
-                       {"name": "date", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}],
+                       {"name": "task", "in": "query", "required": True, "schema": {"type": "string"},
+                        "description": "service/task"},
+                       {"name": "date", "in": "query", "required": False,
+                        "schema": {"type": "string", "format": "date"}}],
         "responses": {**_ok("Availability"), **_errors(404, 422)}}})
     spec.path(path="/api/v1/appointments", operations={"post": {
         "summary": "Book an appointment",
-        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "BookingRequest"}}},
         "responses": {**_ok("Appointment", 201, "Booked"), **_errors(400, 404, 409, 413, 415, 422)}}})
     spec.path(path="/api/v1/appointments/{reference}", operations={

@@ -51,7 +51,8 @@ def manifest():
 def _offline_manifest(lang: str, server_name: str) -> list[dict]:
     entries = []
     for endpoint, values, shown in offline.pages(catalog(), lang):
-        entries.append({"url": url_for(endpoint, lang=lang, **values), "revision": offline.revision(build_hash(), shown)})
+        url = url_for(endpoint, lang=lang, **values)
+        entries.append({"url": url, "revision": offline.revision(build_hash(), shown)})
     for endpoint in ("pwa.offline_page", "pwa.outbox", "public.about"):
         entries.append({"url": url_for(endpoint, lang=lang), "revision": offline.revision(build_hash())})
     index = offline.index_entries(catalog(), lang)

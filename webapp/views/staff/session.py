@@ -3,9 +3,9 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
-from ... import clock
+from ... import clock, demo
 from ...booking import ratelimit
 from ...staffing import auth
 from ..shared import catalog, no_store
@@ -33,7 +33,8 @@ def login():
     if not (ratelimit.allow(f"login-ip:{request.remote_addr}", LOGINS_PER_IP, 900, now)
             and ratelimit.allow(f"login-user:{username.lower()}", LOGINS_PER_IP, 900, now)):
         return no_store(render_template("staff/login.html", problem="rate_limited", username=username)), 429
-    staff, problem = auth.authenticate(username, request.form.get("password", ""), now)
+    refused = frozenset() if current_app.config["DEMO"] else demo.USERNAMES
+    staff, problem = auth.authenticate(username, request.form.get("password", ""), now, refused)
     if staff is None:
         return no_store(render_template("staff/login.html", problem=problem, username=username)), 401
     session.clear()  # a fresh session: nothing from before the login survives

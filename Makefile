@@ -9,7 +9,7 @@ PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 DB := instance/webapp.db
 
-.PHONY: help run test test-unit test-e2e bench setup setup-dev db demo extract update-translations compile-translations check-content clean
+.PHONY: help run test test-unit test-e2e lint bench setup setup-dev db demo extract update-translations compile-translations check-content clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -17,7 +17,8 @@ help: ## list the targets
 run: setup $(DB) ## set everything up and serve on http://127.0.0.1:8000 (HOST/PORT to change)
 	$(PY) -m webapp serve
 
-test: setup-dev ## install what tests need, run tests/ then e2e/
+test: setup-dev ## install what tests need, lint, run tests/ then e2e/
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests
 	$(PY) -m pytest e2e
 
@@ -26,6 +27,9 @@ test-unit: setup-dev ## the fast tests only (tests/)
 
 test-e2e: setup-dev ## the browser tests only (e2e/)
 	$(PY) -m pytest e2e
+
+lint: setup-dev ## check the Python code with ruff (settings in pyproject.toml)
+	$(VENV)/bin/ruff check .
 
 bench: setup-dev ## run the benchmarks (ARGS=--quick for ~3 min), figures in bench/results.json
 	$(PY) -m bench.run $(ARGS)
@@ -42,8 +46,11 @@ $(VENV)/.stamp-install: pyproject.toml
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-install
 	$(PIP) install -qq -e '.[dev]'
-	@# e2e uses CHROMIUM_PATH or Debian's /usr/bin/chromium; else Playwright's own browser.
-	test -n "$$CHROMIUM_PATH" || test -x /usr/bin/chromium || $(PY) -m playwright install chromium
+	@# e2e uses CHROMIUM_PATH or Debian's /usr/bin/chromium (installed here when we are root);
+	@# Playwright's own browser download is the last resort.
+	test -n "$$CHROMIUM_PATH" || test -x /usr/bin/chromium || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+	  $(PY) -m playwright install chromium
 	touch $@
 
 node_modules/.stamp: package.json package-lock.json
@@ -56,6 +63,9 @@ $(HTMX): node_modules/.stamp
 
 %.mo: %.po $(VENV)/.stamp-install
 	$(PYBABEL) compile --statistics -i $< -o $@
+
+# make run is the demo: demo data and demo staff accounts exist only with WEBAPP_DEMO=1.
+run demo: export WEBAPP_DEMO = 1
 
 $(DB): | $(VENV)/.stamp-install
 	$(PY) -m webapp migrate

@@ -77,7 +77,8 @@ def spec(payload: dict, key: str) -> tuple:
 
 def held_seats(database_url: str, agency: str, day: str, at: str) -> int:
     """Seats of a slot held in the database, counted directly with peewee."""
-    from datetime import date, datetime, time as dtime
+    from datetime import date, datetime
+    from datetime import time as dtime
 
     from webapp.clock import ALGIERS, to_utc
     from webapp.db import database, open_database
@@ -211,7 +212,8 @@ def run(ctx) -> dict:
             for name, r in results.items()]
     table(f"4b. Last seat: {BOOKERS} bookers at once for a slot with one seat left",
           ["database", "bookers", "free", "201s", "overbookings", "seats held", "settle ms", "statuses", "error codes"],
-          rows, "overbookings = 201s - free seats (must be 0); seats held = rows holding a seat of that slot afterwards.")
+          rows, "overbookings = 201s - free seats (must be 0); "
+          "seats held = rows holding a seat of that slot afterwards.")
     for name, r in results.items():
         if r["contention"]["overbookings"]:
             print(f"!! {name}: OVERBOOKED by {r['contention']['overbookings']}")

@@ -15,8 +15,22 @@ import shutil
 import time
 from datetime import date, datetime, timedelta
 
-from .common import AVAILABILITY, CATALOG_PAGE, NOW, ROOT, log, median, ms, percentile, ratio, request, serve, \
-    server_env, table, webapp_cli
+from .common import (
+    AVAILABILITY,
+    CATALOG_PAGE,
+    NOW,
+    ROOT,
+    log,
+    median,
+    ms,
+    percentile,
+    ratio,
+    request,
+    serve,
+    server_env,
+    table,
+    webapp_cli,
+)
 
 FACTORS = (1, 10, 100)
 SERVICE_ID = re.compile(r'^id = "([^"]+)"', re.MULTILINE)
@@ -179,7 +193,8 @@ def run(ctx) -> dict:
         base = catalog["1x"]
         for name, _path in CATALOG_ROUTES:
             figures = entry["routes"][name]
-            rows.append([f"{name} @ {factor}", entry["services"], figures["min_ms"], figures["median_ms"], figures["p90_ms"],
+            rows.append([f"{name} @ {factor}", entry["services"], figures["min_ms"], figures["median_ms"],
+                         figures["p90_ms"],
                          ratio(figures["median_ms"], base["routes"][name]["median_ms"]), figures["bytes"],
                          entry["boot_s"]])
     table(f"5a. Catalog size: median of {count} sequential requests (ms)",
@@ -191,7 +206,8 @@ def run(ctx) -> dict:
         base = appointments["sizes"]["1x"]
         for name, _path in APPOINTMENT_ROUTES:
             figures = entry["routes"][name]
-            rows.append([f"{name} @ {factor}", entry["rows"], figures["min_ms"], figures["median_ms"], figures["p90_ms"],
+            rows.append([f"{name} @ {factor}", entry["rows"], figures["min_ms"], figures["median_ms"],
+                         figures["p90_ms"],
                          ratio(figures["median_ms"], base["routes"][name]["median_ms"]), entry["db_bytes"]])
     table(f"5b. Appointments in the database: median of {count} sequential requests (ms)",
           ["route @ appointments", "rows", "min", "median", "p90", "x 1x", "DB bytes"], rows,

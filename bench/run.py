@@ -16,7 +16,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`: make `bench` and `webapp` importable
@@ -24,8 +24,7 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` and `webapp
     __package__ = "bench"  # noqa: A001
 
 from bench import bookings, browser, growth, throughput, weight  # noqa: E402
-from bench.common import (NOW, ROOT, chromium_version, cpu_count, git_commit,  # noqa: E402
-                          postgres_version)
+from bench.common import NOW, ROOT, chromium_version, cpu_count, git_commit, postgres_version  # noqa: E402
 
 SECTIONS = {
     1: ("Page weight", weight.run),
@@ -55,7 +54,7 @@ def main(argv=None) -> int:
     os.chmod(tmp, 0o755)  # PostgreSQL's cluster (run as `postgres`) lives under it
     ctx = Context(quick=args.quick, tmp=tmp)
     meta = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
         "cpu_count": cpu_count(),
         "machine": platform.machine(),

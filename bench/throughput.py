@@ -43,7 +43,8 @@ def run(ctx) -> dict:
              f["unexpected"], f["client_cpu_s"]] for name, f in results.items()]
     catalog, trivial_figures = results["catalog page"], results[f"trivial ({trivial})"]
     summary = {
-        "workers": workers, "concurrency": CONCURRENCY, "client": "Python, 2 processes x 8 threads, a new connection per request", "headers": BROWSER_HEADERS,
+        "workers": workers, "concurrency": CONCURRENCY,
+        "client": "Python, 2 processes x 8 threads, a new connection per request", "headers": BROWSER_HEADERS,
         "catalog_over_trivial_cost": ratio(trivial_figures["rps"], catalog["rps"]),
         "catalog_over_trivial_p50": ratio(catalog["p50_ms"], trivial_figures["p50_ms"]),
         "routes": results,

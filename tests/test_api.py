@@ -1,12 +1,17 @@
 """The JSON API: idempotency, one error shape in the reader's language, bad input, lookups."""
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
 from webapp import demo
+from webapp.booking.idempotency import fingerprint
+from webapp.booking.schemas import Booking
+from webapp.clock import ALGIERS, to_utc
 from webapp.models import Appointment, IdempotencyKey
 
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # the frozen clock of the app fixture
 BODY = {"agency": "16", "service": "death-grant", "task": "claim-death-grant",
         "date": "2026-12-02", "time": "11:00", "full_name": "Nadia Test", "phone": "0551 00 00 01"}
 
@@ -57,22 +62,24 @@ def test_same_key_same_body_replays_and_creates_nothing(api):
     assert Appointment.select().where(Appointment.phone == "0551000001").count() == 1
 
 
-def test_same_key_other_body_is_422(api):
+@pytest.mark.parametrize("change", [{"time": "11:15"}, {"phone": "0551000002"}, {"full_name": "Nadia Other"},
+                                    {"agency": "09"}, {"fallback": "same_day"}])
+def test_same_key_other_body_is_422(api, change):
     post(api)
-    other = post(api, {**BODY, "time": "11:15"})
+    other = post(api, {**BODY, **change})
     assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_mismatch"
 
 
 def test_missing_key_is_400_and_processing_key_is_409(api):
     assert post(api, key=None).status_code == 400
-    from webapp.booking.idempotency import fingerprint
-    from webapp.booking.schemas import Booking
-    from webapp.clock import to_utc
-    from datetime import datetime, timezone
-
-    IdempotencyKey.create(key="busy", request_hash=fingerprint(Booking().load(BODY)), created_at=to_utc(datetime(2026, 12, 1, 8, 59, tzinfo=timezone.utc)))
+    request_hash = fingerprint(Booking().load(BODY))
+    IdempotencyKey.create(key="busy", request_hash=request_hash, created_at=to_utc(NOW - timedelta(minutes=1)))
     busy = post(api, key="busy")
     assert busy.status_code == 409 and busy.json["error"]["code"] == "idempotency_busy"
+    # A first attempt still "processing" after 2 minutes was abandoned: a retry goes ahead.
+    IdempotencyKey.create(key="abandoned", request_hash=request_hash,
+                          created_at=to_utc(NOW - timedelta(minutes=2, seconds=1)))
+    assert post(api, key="abandoned").status_code == 201
 
 
 def test_a_failed_first_attempt_can_be_retried(api, monkeypatch):
@@ -108,6 +115,7 @@ def test_errors_are_translated(api):
     ({"full_name": "x" * 500}, "full_name"),
     ({"full_name": "12345"}, "full_name"),
     ({"phone": "0212345678"}, "phone"),
+    ({"phone": "0812345678"}, "phone"),  # mobiles only: 05, 06 and 07
     ({"email": "not-an-email"}, "email"),
     ({"ssn": "12"}, "ssn"),
     ({"date": "yesterday"}, "date"),
@@ -146,7 +154,8 @@ def test_lookup_cancel_reschedule(api):
     ref = post(api).json["reference"]
     found = api.get(f"/api/v1/appointments/{ref}?phone=0551000001")
     assert found.status_code == 200 and found.json["status"] == "booked"
-    moved = api.post(f"/api/v1/appointments/{ref}/reschedule?phone=0551000001", json={"date": "2026-12-03", "time": "09:00"})
+    moved = api.post(f"/api/v1/appointments/{ref}/reschedule?phone=0551000001",
+                     json={"date": "2026-12-03", "time": "09:00"})
     assert moved.status_code == 200 and moved.json["start"] == "2026-12-03T09:00:00+01:00"
     cancelled = api.delete(f"/api/v1/appointments/{ref}?phone=0551000001")
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
@@ -163,6 +172,18 @@ def test_lookup_answers_alike_for_unknown_reference_and_wrong_phone(api):
 def test_lookups_are_rate_limited(api):
     statuses = [api.get(f"/api/v1/appointments/ABCDEFGH{i % 10}?phone=0551000001").status_code for i in range(35)]
     assert statuses[:30] == [404] * 30 and set(statuses[30:]) == {429}
+
+
+def test_lookups_of_one_reference_are_limited_however_written_for_10_minutes(app, api):
+    ref = post(api).json["reference"]
+    written = [ref, ref.lower(), f"{ref[:4]}-{ref[4:8]}-{ref[8:]}", ref.lower().replace("a", "A"), ref]
+    assert [api.get(f"/api/v1/appointments/{w}?phone=0551000002").status_code for w in written] == [404] * 5
+    assert api.get(f"/api/v1/appointments/{ref}?phone=0551000001").status_code == 429  # even the right phone
+    assert api.get("/api/v1/appointments/ABCDEFGHN?phone=0551000001").status_code == 404  # another reference
+    app.config["NOW"] = NOW + timedelta(minutes=9, seconds=59)  # the window began at NOW
+    assert api.get(f"/api/v1/appointments/{ref}?phone=0551000001").status_code == 429
+    app.config["NOW"] = NOW + timedelta(minutes=10)
+    assert api.get(f"/api/v1/appointments/{ref}?phone=0551000001").status_code == 200
 
 
 def test_no_personal_data_in_stored_idempotent_answers(api):

@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from webapp import demo
+from webapp.__main__ import cli
 from webapp.booking import appointments, availability, codes
 from webapp.booking.appointments import Request
 from webapp.booking.purge import purge
-from webapp.clock import ALGIERS, from_utc
-from webapp.models import Appointment, HolidayOverride
+from webapp.clock import ALGIERS, from_utc, to_utc
+from webapp.models import Appointment, HolidayOverride, IdempotencyKey, RateLimit
 from webapp.problems import DomainError
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # a Tuesday
@@ -38,6 +39,8 @@ def catalog(app, db):
         ("2026-12-04", "closed"),  # Friday
         ("2026-12-05", "closed"),  # Saturday
         ("2026-12-24", "closure"),  # demo closure of agency 16
+        ("2026-12-31", None),  # the 30th day ahead: the last one open for booking
+        ("2027-01-01", "too_far"),  # the 31st (a holiday, but too far first)
         ("2027-01-05", "too_far"),  # beyond 30 days
         ("2026-12-06", None),  # Sunday: open
     ],
@@ -45,6 +48,12 @@ def catalog(app, db):
 def test_closed_reason(catalog, day, reason):
     rules = availability.load_rules("16")
     assert availability.closed_reason(rules, date.fromisoformat(day), NOW) == reason
+
+
+def test_open_days_stop_at_the_horizon(catalog):
+    rules = availability.load_rules("16")
+    days = [day for day, _ in availability.open_days(rules, NOW, start=date(2026, 12, 29))]
+    assert days == [date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)]  # then a weekend, then too far
 
 
 def test_public_holidays_are_closed_unless_overridden(catalog):
@@ -113,14 +122,23 @@ def test_invalid_times_are_refused(catalog, start, code):
     assert Appointment.select().where(Appointment.phone == "0550123456").count() == 0
 
 
+def test_two_hours_of_notice_exactly(catalog):
+    rules = availability.load_rules("09")
+    assert availability.is_slot(rules, at("2026-12-01", "10:45"), NOW) == "too_soon"
+    assert availability.is_slot(rules, at("2026-12-01", "11:00"), NOW) is None
+    booked, _ = appointments.book(catalog, request(at("2026-12-01", "11:00")), NOW)
+    assert from_utc(booked.starts_at) == NOW + timedelta(hours=2)
+
+
 def test_one_appointment_per_task_and_two_in_all_per_phone(catalog):
     first = appointments.book(catalog, request(at("2026-12-02", "11:00")), NOW)[0]
     with pytest.raises(DomainError) as same:
         appointments.book(catalog, request(at("2026-12-03", "11:00")), NOW)[0]
     assert same.value.code == "same_task" and same.value.existing.id == first.id
-    appointments.book(catalog, request(at("2026-12-03", "11:00"), task=("work-accident", "declare-work-accident")), NOW)[0]
+    appointments.book(catalog, request(at("2026-12-03", "11:00"), task=("work-accident", "declare-work-accident")), NOW)
     with pytest.raises(DomainError, match="limit"):
-        appointments.book(catalog, request(at("2026-12-06", "11:00"), task=("family-allowances", "apply-family-allowances")), NOW)[0]
+        appointments.book(catalog, request(at("2026-12-06", "11:00"),
+                                           task=("family-allowances", "apply-family-allowances")), NOW)
 
 
 def test_cancel_frees_the_seat(catalog):
@@ -166,6 +184,18 @@ def test_references_are_random_checked_and_typo_proof():
     assert codes.normalize("O0I1ABCDE") is None
 
 
+def test_reference_check_character_is_luhn_mod_32():
+    """References handed out stay valid from one release to the next: the check character is
+    Luhn mod N over the alphabet, which also catches swapped neighbours but for "2" and "Z"."""
+    known = {"DEM2AAAA": "U", "23456789": "N", "ZZZZZZZZ": "A", "ABCDEFGH": "N", "K7QX9M2R": "R"}
+    assert {body: codes.check_character(body) for body in known} == known
+    for ref in [codes.new_reference() for _ in range(300)]:
+        for i in range(8):
+            swapped = ref[:i] + ref[i + 1] + ref[i] + ref[i + 2:]
+            if ref[i] != ref[i + 1] and {ref[i], ref[i + 1]} != {"2", "Z"}:
+                assert codes.normalize(swapped) is None, (ref, swapped)
+
+
 def test_purge_keeps_counts_and_forgets_people(catalog):
     later = NOW + timedelta(days=120)
     counts = purge(later, days=90)
@@ -173,3 +203,28 @@ def test_purge_keeps_counts_and_forgets_people(catalog):
     rows = list(Appointment.select())
     assert len(rows) == 4 and all(r.phone is None and r.full_name is None and r.purged for r in rows)
     assert purge(later, days=90)["appointments anonymised"] == 0
+
+
+def test_purge_after_90_days_keys_after_7_and_counters_after_1(catalog):
+    """The default delays of purge (and so of `python -m webapp purge`), each at its boundary."""
+    IdempotencyKey.insert_many([
+        {"key": "6 days", "request_hash": "x", "created_at": to_utc(NOW - timedelta(days=6, hours=23))},
+        {"key": "7 days", "request_hash": "x", "created_at": to_utc(NOW - timedelta(days=7, minutes=1))},
+    ]).execute()
+    seconds = int(NOW.timestamp())
+    RateLimit.insert_many([{"key": "today", "window": seconds - 23 * 3600, "hits": 1},
+                           {"key": "yesterday", "window": seconds - 25 * 3600, "hits": 1}]).execute()
+    counts = purge(NOW)
+    assert counts == {"appointments anonymised": 0, "idempotency keys deleted": 1, "rate-limit counters deleted": 1}
+    assert [k.key for k in IdempotencyKey.select()] == ["6 days"]
+    assert [r.key for r in RateLimit.select()] == ["today"]
+    # The demo visits of 2 December at 09:00 and 09:15: 90 days later, the first only.
+    assert purge(at("2027-03-02", "09:00"))["appointments anonymised"] == 0
+    assert purge(at("2027-03-02", "09:01"))["appointments anonymised"] == 1
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2AAAA")).phone is None
+    assert Appointment.get(Appointment.reference == demo.reference("DEM2BBBB")).phone == "0660000002"
+
+
+def test_the_purge_command_keeps_90_days_too():
+    days = next(option for option in cli.commands["purge"].params if option.name == "days")
+    assert days.default == 90

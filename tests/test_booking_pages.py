@@ -32,7 +32,9 @@ def book(client, time="11:00", date="2026-12-02", agency="16", person=PERSON):
 
 
 def test_steps_appear_one_after_another(pages):
-    steps = lambda url: [h["id"] for h in pages.get(url).soup.select("h2[id^=step-]")]
+    def steps(url):
+        return [h["id"] for h in pages.get(url).soup.select("h2[id^=step-]")]
+
     assert steps(START) == ["step-agency"]
     assert steps(f"{START}?agency=16") == ["step-agency", "step-day"]
     assert steps(f"{START}?agency=16&date=2026-12-02") == ["step-agency", "step-day", "step-time"]
@@ -40,7 +42,8 @@ def test_steps_appear_one_after_another(pages):
 
 
 def test_agency_choice_is_remembered(pages):
-    pages.get(f"{START}?agency=31")
+    cookie = pages.get(f"{START}?agency=31").headers["Set-Cookie"]
+    assert cookie.startswith("agency=31;") and "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
     assert pages.get(START).soup.select_one("#agency-choice option[selected]")["value"] == "31"
 
 
@@ -72,6 +75,23 @@ def test_book_then_see_confirmation_calendar_and_qr(pages):
     assert str(event.get("dtstart").params["TZID"]) == "Africa/Algiers"
     qr = pages.get(soup.select_one("img.qr")["src"])
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+
+
+def test_pages_with_personal_data_are_never_stored(pages):
+    """Name, phone, reference: no browser cache or proxy may keep them."""
+    action, fields = hidden(pages.get(f"{START}?agency=16&date=2026-12-02&time=11:00").soup)
+    seen = {"review": pages.post(action, data={**fields, **PERSON})}
+    action, fields = hidden(seen["review"].soup)
+    confirmed = pages.post(action, data=fields)
+    reference = confirmed.location.rsplit("/", 1)[1]
+    seen["confirmation"] = page = pages.get(confirmed.location)
+    seen["calendar"] = pages.get(page.soup.find("a", string="Ajouter à mon agenda")["href"])
+    seen["QR code"] = pages.get(page.soup.select_one("img.qr")["src"])
+    seen["reschedule"] = pages.get(f"/fr/appointments/{reference}/reschedule?date=2026-12-03&time=09:00")
+    _, fields = hidden(pages.get("/fr/manage").soup)
+    unknown = {**fields, "reference": "ABCD-EFGH-2", "phone": "0550123456"}
+    seen["manage: not found"] = pages.post("/fr/manage", data=unknown)
+    assert {name: r.headers.get("Cache-Control") for name, r in seen.items()} == dict.fromkeys(seen, "no-store")
 
 
 def test_double_submit_books_once(pages):

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from test_content import CONTENT, edit, problems
 from webapp.catalog import load_catalog
 from webapp.catalog.schema import FORM_CODE_IN_TEXT
-from test_content import CONTENT, edit, problems
 
 # Every service the fund offers that the catalog must explain (issue: the complete catalog).
 REQUIRED_SERVICES = {
@@ -74,7 +74,8 @@ def test_important_facts_are_structured():
     }
     assert {"AT16", "AT17"} <= {f["code"] for f in disease["forms"]}
     family = CATALOG.service("family-allowances")["tasks"][0]
-    assert {(a["value"], a["unit"]) for a in family["amounts"]} >= {(600, "DZD"), (300, "DZD"), (800, "DZD"), (400, "DZD")}
+    amounts = {(a["value"], a["unit"]) for a in family["amounts"]}
+    assert amounts >= {(600, "DZD"), (300, "DZD"), (800, "DZD"), (400, "DZD")}
     illnesses = CATALOG.service("long-term-illnesses")["tasks"][0]
     assert len([n for n in illnesses["notes"] if re.match(r"^\d+", n["text"]["fr"])]) == 26
     _, stations = CATALOG.task("thermal-cures", "thermal-stations")

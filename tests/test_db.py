@@ -2,7 +2,8 @@
 
 import peewee as pw
 import pytest
-from playhouse.migrate import SchemaMigrator, migrate as alter
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as alter
 
 from webapp import demo
 from webapp.migrations import MIGRATIONS, migrate, pending

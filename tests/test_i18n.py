@@ -2,10 +2,12 @@
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import format_currency, format_date, get_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +60,17 @@ def test_arabic_plural_forms(client):
     assert text in ("وكالتان", "3 وكالات")
 
 
-def test_dates_use_algerian_month_names(client, app):
+def test_dates_use_the_algerian_locales(client, app):
+    """ar_DZ and fr_DZ, not ar and fr: the French month names are the same, but only fr_DZ
+    writes the dinar "DA", and only ar_DZ writes January "جانفي"."""
     service = app.extensions["catalog"].services[0]
     text = client.get(f"/fr/services/{service['id']}").soup.select_one(".meta").get_text()
     assert "2026" in text and "novembre" in text
+    with app.test_request_context(f"/fr/services/{service['id']}"):
+        assert str(get_locale()) == "fr_DZ"
+        assert format_currency(600, "DZD") == "600,00\u00a0DA"  # fr, fr_FR: "600,00 DZD"
+    with app.test_request_context(f"/ar/services/{service['id']}"):
+        assert str(get_locale()) == "ar_DZ"
+        assert format_date(date(2027, 1, 5), "long") == "5 جانفي 2027"  # ar, ar_EG: "5 يناير 2027"
+    with app.test_request_context(f"/en/services/{service['id']}"):
+        assert str(get_locale()) == "en"

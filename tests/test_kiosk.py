@@ -2,13 +2,15 @@
 
 import re
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import peewee as pw
 import pytest
 
 from webapp import demo
 from webapp.clock import ALGIERS
 from webapp.models import Appointment, KioskDevice, Ticket
+from webapp.problems import DomainError
 from webapp.staffing import lobby
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ALGIERS)
@@ -26,8 +28,10 @@ def tablet(app, db):
     client = app.test_client()
     client.post("/fr/staff/login", data={"csrf_token": csrf(client, "/fr/staff/login"),
                                          "username": "demo-supervisor", "password": "Chef-agence-16-demo"})
-    enrolled = client.post("/fr/staff/16/kiosks", data={"csrf_token": csrf(client, "/fr/staff/16/kiosks"), "name": "Entrée"})
+    enrolled = client.post("/fr/staff/16/kiosks",
+                           data={"csrf_token": csrf(client, "/fr/staff/16/kiosks"), "name": "Entrée"})
     assert enrolled.status_code == 303 and enrolled.location == "/kiosk"
+    client.enrolment = enrolled
     return client
 
 
@@ -35,6 +39,13 @@ def test_an_unenrolled_device_cannot_open_kiosk_pages(app, db, client):
     for url in ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket", "/kiosk/display"):
         response = client.get(url)
         assert response.status_code == 403, url
+
+
+def test_the_device_cookie_is_strict_secure_and_hidden_from_scripts(tablet):
+    cookie = next(c for c in tablet.enrolment.headers.getlist("Set-Cookie") if c.startswith("kiosk_device="))
+    flags = {flag.strip().split("=")[0].lower(): flag.strip() for flag in cookie.split(";")[1:]}
+    assert {"httponly", "secure", "max-age"} <= set(flags) and flags["samesite"] == "SameSite=Strict"
+    assert int(flags["max-age"].split("=")[1]) == 3 * 365 * 86400
 
 
 def test_enrolment_ends_the_staff_session(tablet):
@@ -52,9 +63,20 @@ def test_a_revoked_tablet_is_shut_out(app, tablet):
     assert tablet.get("/fr/kiosk/").status_code == 403
 
 
+def test_kiosk_pages_are_never_stored(tablet):
+    token = csrf(tablet, "/fr/kiosk/checkin")
+    checked = tablet.post("/fr/kiosk/checkin", data={"csrf_token": token, "reference": demo.reference("DEM2AAAA")})
+    ticket = tablet.post("/fr/kiosk/ticket", data={"csrf_token": token, "service": "death-grant",
+                                                   "task": "claim-death-grant"})
+    urls = ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket", "/kiosk/display")
+    pages = [tablet.get(url) for url in urls]
+    assert {r.headers.get("Cache-Control") for r in [checked, ticket, *pages]} == {"no-store"}
+
+
 def test_kiosk_layout_on_catalog_pages(tablet):
     soup = tablet.get("/ar/services/work-accident").soup
     assert "kiosk" in soup.body["class"] and soup.select_one("#idle")
+    assert soup.body["data-idle-seconds"] == "60"  # KIOSK_IDLE_SECONDS by default
 
 
 def test_check_in_by_reference(tablet):
@@ -72,7 +94,8 @@ def test_tickets_are_numbered_per_agency_and_day(tablet):
     token = csrf(tablet, "/fr/kiosk/ticket")
     numbers = []
     for _ in range(3):
-        page = tablet.post("/fr/kiosk/ticket", data={"csrf_token": token, "service": "death-grant", "task": "claim-death-grant"})
+        page = tablet.post("/fr/kiosk/ticket",
+                           data={"csrf_token": token, "service": "death-grant", "task": "claim-death-grant"})
         assert page.status_code == 201
         numbers.append(page.soup.select_one(".ticket-number").get_text())
     assert numbers == ["001", "002", "003"]
@@ -85,7 +108,8 @@ def test_concurrent_tickets_never_share_a_number(app, db):
     def take():
         try:
             with app.app_context():
-                issued.append(lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW).number)
+                ticket = lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW)
+                issued.append(ticket.number)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -131,3 +155,40 @@ def test_offline_check_ins_and_tickets_arrive_once(tablet):
 def test_kiosk_api_needs_an_enrolled_device(app, db, client):
     response = client.post("/api/v1/kiosk/tickets", json={"number": "K1-001"})
     assert response.status_code == 403 and response.json["error"]["code"] == "not_enrolled"
+
+
+def test_a_tablet_checks_in_at_most_60_visitors_in_10_minutes(app, db):
+    demo.load(app.extensions["catalog"])
+    for _ in range(60):
+        with pytest.raises(DomainError, match="not_found"):
+            lobby.check_in("16", "ABCD-EFGH-2", 1, NOW)
+    with pytest.raises(DomainError, match="rate_limited"):
+        lobby.check_in("16", demo.reference("DEM2AAAA"), 1, NOW)
+    lobby.check_in("16", demo.reference("DEM2AAAA"), 2, NOW)  # another tablet
+    assert lobby.check_in("16", demo.reference("DEM2BBBB"), 1, NOW + timedelta(minutes=10))[0] == "done"
+
+
+def test_a_tablet_that_loses_a_number_takes_the_next_try(app, db, monkeypatch):
+    """Two tablets read the same last number: the unique index refuses one, which tries again."""
+    demo.load(app.extensions["catalog"])
+    real, lost = Ticket.create, []
+
+    def create(**fields):
+        if len(lost) < 3:
+            lost.append(fields["number"])
+            raise pw.IntegrityError("UNIQUE constraint failed: ticket.agency, ticket.day, ticket.prefix, ticket.seq")
+        return real(**fields)
+
+    monkeypatch.setattr(Ticket, "create", create)
+    assert lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW).number == "001"
+    assert lost == ["001", "001", "001"]
+    lost.clear()
+
+    def always_taken(**fields):
+        lost.append(fields["number"])
+        raise pw.IntegrityError("always taken")
+
+    monkeypatch.setattr(Ticket, "create", always_taken)
+    with pytest.raises(DomainError, match="busy"):  # gives up, rather than loop for ever
+        lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW)
+    assert len(lost) == lobby.TICKET_TRIES > 1

@@ -6,6 +6,7 @@ import sys
 from datetime import datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 
 from webapp import demo
 from webapp.clock import ALGIERS, to_utc
@@ -89,22 +90,55 @@ def test_passwords_are_argon2id_with_the_minimum_cost(office):
     assert PASSWORD not in stored
 
 
-@pytest.mark.parametrize("password, problem", [("short", "short"), ("azertyuiop", "common"),
+@pytest.mark.parametrize("password, problem", [("short", "short"), ("Nine-ch9!", "short"), ("azertyuiop", "common"),
                                                ("aaaaaaaaaaaa", "common"), ("newagent16-x", "common")])
 def test_weak_passwords_are_refused(office, password, problem):
     with pytest.raises(DomainError, match=problem):
         accounts.create("newagent16", password, "agent", "16", None, NOW)
 
 
+def test_ten_characters_are_enough(office):
+    assert accounts.create("newagent16", "Ten-char10", "agent", "16", None, NOW).username == "newagent16"
+
+
 def test_lockout_after_five_failures_then_release(office):
     client = office.test_client()
     for _ in range(4):
-        assert sign_in(client, "agent16", "wrong-password").status_code == 401
+        failed = sign_in(client, "agent16", "wrong-password")
+        assert failed.status_code == 401 and "verrouillé" not in failed.get_data(as_text=True)
     locked = sign_in(client, "agent16", "wrong-password")
     assert locked.status_code == 401 and "verrouillé pour 15 minutes" in locked.get_data(as_text=True)
     assert sign_in(client, "agent16").status_code == 401  # even the right password, for now
-    office.config["NOW"] = NOW + timedelta(minutes=16)
+    office.config["NOW"] = NOW + timedelta(minutes=14, seconds=59)
+    assert sign_in(client, "agent16").status_code == 401
+    office.config["NOW"] = NOW + timedelta(minutes=15)
     assert sign_in(client, "agent16").status_code == 303
+
+
+def test_sign_in_attempts_are_limited_per_address_and_per_account(office):
+    client = office.test_client()
+    token = csrf(client)
+
+    def attempt(username, address, password="wrong-password"):
+        return client.post("/fr/staff/login", data={"csrf_token": token, "username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [attempt(f"nobody{n}", "10.0.0.1") for n in range(20)] == [401] * 20
+    assert attempt("nobody-else", "10.0.0.1") == 429  # the 21st from one address in 15 minutes
+    assert attempt("nobody-else", "10.0.0.2") == 401
+    assert [attempt("agent16", f"10.1.0.{n}") for n in range(20)] == [401] * 20
+    assert attempt("agent16", "10.2.0.1", PASSWORD) == 429  # the 21st on one account, even the right password
+    office.config["NOW"] = NOW + timedelta(minutes=15)
+    assert attempt("agent16", "10.2.0.1", PASSWORD) == 303
+
+
+def test_an_unknown_account_costs_a_password_hash_too(office, monkeypatch):
+    """So that the time of the answer does not tell which accounts exist."""
+    hashed, real = [], PasswordHasher.hash
+    monkeypatch.setattr(PasswordHasher, "hash", lambda self, password, **kw: hashed.append(password) or real(
+        self, password, **kw))
+    assert sign_in(office.test_client(), "nobody", "Any-password-1").status_code == 401
+    assert hashed == ["Any-password-1"]
 
 
 def test_unknown_user_and_wrong_password_read_the_same(office):
@@ -126,12 +160,25 @@ def test_login_renews_the_session_and_expires_it(office):
     assert client.get("/fr/staff/16/agenda").status_code == 200  # activity keeps it alive
     office.config["NOW"] = NOW + timedelta(minutes=56)
     assert client.get("/fr/staff/16/agenda").status_code == 302  # 31 minutes idle
+    signed_at = NOW + timedelta(minutes=56)
     sign_in(client, "agent16")
-    for minutes in range(25, 12 * 60, 25):
-        office.config["NOW"] = NOW + timedelta(minutes=56 + minutes)
-        if client.get("/fr/staff/16/agenda").status_code == 302:
-            break
-    assert minutes >= 12 * 60 - 25  # ended by the 12-hour limit despite activity
+    # Active all day (a request every 25 minutes, then one at 11 h 59): never signed out...
+    for minutes in [*range(25, 12 * 60, 25), 12 * 60 - 1]:
+        office.config["NOW"] = signed_at + timedelta(minutes=minutes)
+        assert client.get("/fr/staff/16/agenda").status_code == 200, f"signed out after {minutes} minutes"
+    # ...until the 12-hour limit: 2 minutes later, well within the 30 idle minutes, it is over.
+    office.config["NOW"] = signed_at + timedelta(hours=12, minutes=1)
+    assert client.get("/fr/staff/16/agenda").status_code == 302
+
+
+def test_staff_pages_are_never_stored(office):
+    client = office.test_client()
+    assert client.get("/fr/staff/login").headers["Cache-Control"] == "no-store"
+    assert sign_in(client, "agent16", "wrong-password").headers["Cache-Control"] == "no-store"
+    sign_in(client, "admin")
+    shown = [client.get(url) for _, method, url in staff_urls(office) if method == "GET"]
+    shown = [response for response in shown if response.status_code == 200]
+    assert len(shown) >= 8 and {response.headers["Cache-Control"] for response in shown} == {"no-store"}
 
 
 def test_logout(office):
@@ -146,7 +193,8 @@ def test_the_day_arrive_call_serve(office):
     sign_in(client, "agent16")
     page = client.get("/fr/staff/16/agenda?date=2026-12-02").soup
     rows = page.select("#agenda tbody tr")
-    assert [r.select("td")[1].get_text().strip() for r in rows] == [demo.reference("DEM2AAAA"), demo.reference("DEM2BBBB")]
+    references = [r.select("td")[1].get_text().strip() for r in rows]
+    assert references == [demo.reference("DEM2AAAA"), demo.reference("DEM2BBBB")]
     first = Appointment.get(Appointment.reference == demo.reference("DEM2AAAA"))
     assert post(client, f"/fr/staff/16/appointments/{first.id}/arrive").status_code == 303
     called = post(client, "/fr/staff/16/call-next", desk="3")
@@ -246,4 +294,5 @@ def test_a_procedure_an_agency_does_not_book(office, client):
     assert api.status_code == 422 and api.json["error"]["code"] == "not_bookable_here"
     options = client.get("/fr/book/family-allowances/apply-family-allowances").soup.select("#agency-choice option")
     assert "16" not in [o["value"] for o in options] and "09" in [o["value"] for o in options]
-    assert "16" in [o["value"] for o in client.get("/fr/book/death-grant/claim-death-grant").soup.select("#agency-choice option")]
+    other = client.get("/fr/book/death-grant/claim-death-grant").soup.select("#agency-choice option")
+    assert "16" in [o["value"] for o in other]

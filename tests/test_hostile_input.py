@@ -194,6 +194,7 @@ def specs(context):
         "kiosk.ticket": {"form": {"service": BOOK_SERVICE, "task": BOOK_TASK}},
         "api.agencies": {}, "api.openapi": {}, "pwa.service_worker": {}, "pwa.offline_manifest": {},
         "pwa.offline_index": {}, "pwa.offline_page": {}, "pwa.outbox": {}, "root.index": {},
+        "root.healthz": {}, "root.readyz": {},
         "public.home": {}, "public.about": {}, "staff.logout": {}, "staff.home": {}, "kiosk.start": {},
         "kiosk.home": {}, "kiosk.display": {}, "kiosk.reset": {},
         "kiosk.api_checkin": {"json": {"reference": DEMO_REF}},

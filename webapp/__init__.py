@@ -2,6 +2,7 @@
 
 from flask import Flask
 from flask_compress import Compress
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, config, db, errors, guard, i18n, security
 from .catalog import load_catalog
@@ -25,6 +26,14 @@ def jinja(app) -> None:
     app.jinja_env.lstrip_blocks = True
 
 
+def proxies(app) -> None:
+    """Behind WEBAPP_PROXIES reverse proxies, take the client's address, scheme and host from
+    their X-Forwarded-* headers (and from nobody else's)."""
+    count = app.config.get("PROXIES") or 0
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, catalog, blueprints, error pages."""
     app = Flask(__name__)
@@ -33,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.config["INSTANCE_DIR"])
     app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
+    proxies(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -22,6 +22,8 @@ SETTINGS = {
     "COOKIE_SECURE": "1 (default) sends cookies over HTTPS only; 0 for plain-HTTP development",
     "WEB_CONCURRENCY": "gunicorn worker processes for `serve` (default 2 x CPU + 1)",
     "WEBAPP_RELEASE": "a label of the deployed release; changing it makes every phone fetch the new app",
+    "WEBAPP_PROXIES": "how many reverse proxies (nginx) stand in front, whose X-Forwarded-* are trusted (default 0)",
+    "WEBAPP_HOSTS": "host names the app answers, comma-separated, e.g. rdv.cnas.dz (default: any)",
     "KIOSK_IDLE_SECONDS": "quiet time before a lobby tablet asks \"Are you still there?\" (default 60)",
 }
 
@@ -42,6 +44,8 @@ def from_env(environ=os.environ) -> dict:
         "KIOSK_IDLE_SECONDS": int(environ.get("KIOSK_IDLE_SECONDS") or 60),
         "RELEASE": environ.get("WEBAPP_RELEASE", ""),
         "DEMO": environ.get("WEBAPP_DEMO") == "1",
+        "PROXIES": int(environ.get("WEBAPP_PROXIES") or 0),
+        "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }
 
 

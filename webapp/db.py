@@ -22,15 +22,26 @@ def open_database(url: str) -> pw.Database:
     raise SystemExit(f"DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 
+UNAVAILABLE = (pw.OperationalError, pw.InterfaceError)  # what peewee raises when the server is gone
+
+
 def init_app(app) -> None:
-    """Point the proxy at the configured database and open/close it around each request."""
+    """Point the proxy at the configured database; a request connects on its first query
+    (pages made from the content alone never do) and closes at its end."""
     database.initialize(open_database(app.config["DATABASE_URL"]))
-    app.before_request(_connect)
     app.teardown_request(_close)
 
 
-def _connect() -> None:
-    database.connect(reuse_if_open=True)
+def ready() -> str | None:
+    """Why this node should not take traffic (database unreachable, schema not current), or None."""
+    from .migrations import pending
+
+    try:
+        with database.connection_context():
+            waiting = pending(database)
+    except UNAVAILABLE:
+        return "database unreachable"
+    return f"{len(waiting)} migration(s) pending" if waiting else None
 
 
 def _close(exc) -> None:

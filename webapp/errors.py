@@ -1,15 +1,18 @@
 """Error pages in the reader's language; no stack trace ever reaches a user."""
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from .db import UNAVAILABLE
 from .i18n import LANGUAGES, current
 from .problems import DomainError
 from .views.messages import domain_message
+
+RETRY_AFTER = 30  # seconds
 
 API_MESSAGES = {
     400: _l("The request could not be understood."),
@@ -19,6 +22,7 @@ API_MESSAGES = {
     415: _l("Send a JSON object with Content-Type: application/json."),
     429: _l("Too many requests. Wait a few minutes, then try again."),
     500: _l("An error on our side. Please try again in a moment."),
+    503: _l("The service is briefly unavailable. Your data is safe: try again in a minute."),
 }
 
 
@@ -41,6 +45,18 @@ def init_app(app) -> None:
         if request.path.startswith("/api/"):
             return {"error": {"code": exc.code, "message": message}}, exc.status
         return _page("errors/error.html", exc.status, message=message), exc.status
+
+    def unavailable(exc):
+        """The database is down, read-only or full: say so and when to retry; nothing half-saved
+        (each use case writes in one transaction). Catalog pages never get here."""
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        response = make_response(_render(ServiceUnavailable()), 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(exc):

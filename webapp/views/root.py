@@ -2,7 +2,7 @@
 
 from flask import Blueprint, redirect, url_for
 
-from .. import i18n
+from .. import db, i18n
 
 bp = Blueprint("root", __name__)
 
@@ -13,3 +13,17 @@ def index():
     response = redirect(url_for("public.home", lang=i18n.negotiate()))
     response.vary.add("Accept-Language")
     return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers: this process answers (the database is not asked)."""
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """For load balancers: the database answers and its schema is current (else 503)."""
+    problem = db.ready()
+    body = {"status": "ready"} if problem is None else {"status": "not ready", "problem": problem}
+    return body, 200 if problem is None else 503, {"Cache-Control": "no-store"}

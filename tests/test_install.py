@@ -3,9 +3,10 @@
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from webapp import demo
+from webapp import clock, config, demo
+from webapp.booking import ratelimit
 from webapp.clock import ALGIERS
 from webapp.models import AgencySettings
 from webapp.staffing import settings
@@ -69,3 +70,19 @@ def test_load_demo_keeps_settings_a_supervisor_changed(app, db):
     counts = demo.load(catalog)
     assert counts["agency settings kept (changed by staff)"] == 1
     assert (AgencySettings.get_by_id("31").desks, AgencySettings.get_by_id("16").desks) == (9, 4)
+
+
+def test_with_the_clock_frozen_from_the_environment_a_429_still_ends(app, db, monkeypatch):
+    assert config.from_env({"WEBAPP_NOW": "2026-12-01T09:00"})["REAL_TIME_LIMITS"] is True
+    assert config.from_env({})["REAL_TIME_LIMITS"] is False
+    app.config["REAL_TIME_LIMITS"] = True  # as with WEBAPP_NOW: the app's clock stays at NOW
+    real = [datetime(2026, 11, 30, 10, 0, 1, tzinfo=ALGIERS)]
+    monkeypatch.setattr(clock, "wall", lambda: real[0])
+    with app.app_context():
+        assert [ratelimit.allow("login-ip:x", 2, 600, clock.now()) for _ in range(3)] == [True, True, False]
+        real[0] += timedelta(minutes=10)
+        assert ratelimit.allow("login-ip:x", 2, 600, clock.now())
+        app.config["REAL_TIME_LIMITS"] = False  # tests freeze the windows with the clock
+        assert [ratelimit.allow("login-ip:y", 2, 600, clock.now()) for _ in range(3)] == [True, True, False]
+        real[0] += timedelta(minutes=10)
+        assert not ratelimit.allow("login-ip:y", 2, 600, clock.now())

@@ -18,6 +18,20 @@ def now() -> datetime:
     return frozen.astimezone(ALGIERS)
 
 
+def wall() -> datetime:
+    """The real time, whatever the configured clock says."""
+    return datetime.now(ALGIERS)
+
+
+def for_limits(moment: datetime) -> datetime:
+    """The time rate-limit windows count in: the real time when the clock was frozen from the
+    environment (WEBAPP_NOW, for demos and e2e suites), so that a 429 ends like it would in
+    production; else `moment` (tests that freeze the clock also freeze the windows)."""
+    if has_app_context() and current_app.config.get("REAL_TIME_LIMITS"):
+        return wall()
+    return moment
+
+
 def today():
     """Today's date in Algiers."""
     return now().date()

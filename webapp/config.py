@@ -36,6 +36,7 @@ def from_env(environ=os.environ) -> dict:
         "DATABASE_URL": environ.get("DATABASE_URL") or f"sqlite:///{instance / 'webapp.db'}",
         "SECRET_KEY": environ.get("SECRET_KEY") or None,
         "NOW": parse_now(environ.get("WEBAPP_NOW")),
+        "REAL_TIME_LIMITS": bool(environ.get("WEBAPP_NOW")),  # see clock.for_limits
         "CONTENT_DIR": environ.get("CONTENT_DIR") or str(PROJECT_DIR / "content"),
         "SESSION_COOKIE_SECURE": environ.get("COOKIE_SECURE", "1") != "0",
         "SESSION_COOKIE_HTTPONLY": True,

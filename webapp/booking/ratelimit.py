@@ -2,13 +2,14 @@
 
 from datetime import datetime, timedelta
 
+from ..clock import for_limits
 from ..db import write_transaction
 from ..models import RateLimit
 
 
 def allow(key: str, limit: int, window_seconds: int, now: datetime) -> bool:
     """Count one request for `key`; False once it exceeds `limit` in the current window."""
-    seconds = int(now.timestamp())
+    seconds = int(for_limits(now).timestamp())
     window = seconds - seconds % window_seconds
     with write_transaction():
         (RateLimit.insert(key=key[:100], window=window, hits=1)
@@ -22,4 +23,5 @@ def allow(key: str, limit: int, window_seconds: int, now: datetime) -> bool:
 def expire(now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
     """Delete the counters of windows that started long ago."""
     with write_transaction():
-        return RateLimit.delete().where(RateLimit.window < int((now - older_than).timestamp())).execute()
+        oldest = int((for_limits(now) - older_than).timestamp())
+        return RateLimit.delete().where(RateLimit.window < oldest).execute()

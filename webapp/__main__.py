@@ -1,4 +1,4 @@
-"""`python -m webapp ...`: serve, check-content, migrate, load-demo."""
+"""`python -m webapp ...`: serve, check-content, migrate, load-demo, backup, restore ..."""
 
 import os
 import sys
@@ -94,6 +94,31 @@ def purge(days):
         with database.connection_context():
             counts = run(clock.now(), days)
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@cli.command("backup")
+@click.argument("dest")
+def backup_command(dest):
+    """Copy the database to the file DEST while the app serves (restore it with `restore`)."""
+    from .backup import backup
+
+    backup(config.from_env()["DATABASE_URL"], dest)
+    click.echo(f"backup written to {dest}")
+
+
+@cli.command("restore")
+@click.argument("source")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source, yes):
+    """Replace the database with the backup SOURCE (stop the app first)."""
+    from .backup import restore
+
+    url = config.from_env()["DATABASE_URL"]
+    if not yes:
+        click.confirm(f"Replace every table of {url.split('@')[-1]} with {source}?", abort=True)
+    restore(url, source)
+    _migrate()  # a backup of an older release is brought to this release's schema
+    click.echo(f"restored from {source}")
 
 
 @cli.command()

@@ -4,7 +4,7 @@ from flask import Flask
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, config, db, errors, guard, i18n, security
+from . import assets, config, db, errors, guard, i18n, logs, security
 from .catalog import load_catalog
 from .views import register_blueprints
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = config.instance_secret(app.config["INSTANCE_DIR"])
     app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
     proxies(app)
+    logs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -129,8 +129,8 @@ def restore_command(source, yes):
 def serve(host, port, workers):
     """Check the content, migrate the database, then serve with gunicorn."""
     _migrate(_app())  # fails here, once, with the content problems rather than in every worker
+    # One line a request comes from the app itself (webapp/logs.py), with its request id.
     argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--preload",
-            "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms', "--access-logfile", "-",
             "webapp:create_app()"]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
 

@@ -24,6 +24,7 @@ SETTINGS = {
     "WEBAPP_RELEASE": "a label of the deployed release; changing it makes every phone fetch the new app",
     "WEBAPP_PROXIES": "how many reverse proxies (nginx) stand in front, whose X-Forwarded-* are trusted (default 0)",
     "WEBAPP_HOSTS": "host names the app answers, comma-separated, e.g. rdv.cnas.dz (default: any)",
+    "LOG_FORMAT": "json for one JSON object a line (request id, method, path, status, bytes, ms); else text",
     "KIOSK_IDLE_SECONDS": "quiet time before a lobby tablet asks \"Are you still there?\" (default 60)",
 }
 
@@ -45,6 +46,7 @@ def from_env(environ=os.environ) -> dict:
         "KIOSK_IDLE_SECONDS": int(environ.get("KIOSK_IDLE_SECONDS") or 60),
         "RELEASE": environ.get("WEBAPP_RELEASE", ""),
         "DEMO": environ.get("WEBAPP_DEMO") == "1",
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "text"),
         "PROXIES": int(environ.get("WEBAPP_PROXIES") or 0),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }

@@ -220,23 +220,24 @@ def _fingerprint(request: Request, fallback: str) -> str:
 
 def place(catalog, key: str, request: Request, fallback: str, now: datetime) -> dict:
     """Book once per Idempotency-Key: the first request books, every retry with the same key
-    gets the same answer and creates nothing. Returns describe() of the appointment."""
+    gets the same answer and creates nothing. Returns describe() of the appointment.
+
+    The key, the booking and the answer are written in ONE transaction: if the process dies
+    half-way, all three roll back and a retry books afresh; a retry that comes while the
+    first is still running waits on the key's unique index, then replays its answer."""
     if not key or len(key) > idempotency.MAX_KEY_LENGTH:
         raise DomainError("idempotency_key")
-    state, row = idempotency.claim(key, _fingerprint(request, fallback), now)
-    if state == "replay":
-        return json.loads(row.body)
-    if state == "mismatch":
-        raise DomainError("idempotency_mismatch")
-    if state == "busy":
-        raise DomainError("idempotency_busy")
-    try:
+    with write_transaction():
+        state, row = idempotency.claim(key, _fingerprint(request, fallback), now)
+        if state == "replay":
+            return json.loads(row.body)
+        if state == "mismatch":
+            raise DomainError("idempotency_mismatch")
+        if state == "busy":
+            raise DomainError("idempotency_busy")
         appointment, moved = book(catalog, request, now, fallback)
-    except BaseException:
-        idempotency.release(key)
-        raise
-    answer = describe(appointment, moved)
-    idempotency.store(key, 201, answer)
+        answer = describe(appointment, moved)
+        idempotency.store(key, 201, answer)
     return answer
 
 

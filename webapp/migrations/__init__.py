@@ -2,12 +2,13 @@
 
 Each migration is a frozen module of this package: it names its own tables and columns with
 peewee's `playhouse.migrate` steps and never reads today's models, so changing a model can
-never change what an old migration does. Migrating takes a lock (PostgreSQL: an advisory
-lock; SQLite: the write lock), so nodes that start at once migrate once: the others wait,
-then find nothing left to do.
+never change what an old migration does. Each migration runs in a transaction that holds the
+migration lock (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write lock), so
+nodes that start at once migrate once: the others wait, then find nothing left to do.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import peewee as pw
@@ -52,30 +53,32 @@ def pending(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[M
 
 
 def migrate(db: pw.Database, migrations: list[Migration] = MIGRATIONS) -> list[int]:
-    """Apply every pending migration, each in its own transaction, under the migration lock;
+    """Apply every pending migration, each in its own transaction under the migration lock;
     return the versions applied (none on a second run, or when another node did them)."""
     versions = [m[0] for m in migrations]
     if versions != sorted(set(versions)):
         raise ValueError("migration versions must be unique and increasing")
-    if _is_postgres(db):
-        db.execute_sql("SELECT pg_advisory_lock(%s)", (LOCK_ID,))
-    try:
-        return _apply(db, migrations)
-    finally:
-        if _is_postgres(db):
-            db.execute_sql("SELECT pg_advisory_unlock(%s)", (LOCK_ID,))
-
-
-def _apply(db, migrations) -> list[int]:
+    with _locked(db):
+        waiting = pending(db, migrations)  # creates schema_migration: under the lock too
     applied = []
-    for version, name, apply in migrations:
-        # SQLite: BEGIN IMMEDIATE takes the write lock, so a second process waits here and
-        # then sees the version recorded; PostgreSQL: the advisory lock already serialises.
-        atomic = db.atomic() if _is_postgres(db) else db.atomic(lock_type="IMMEDIATE")
-        with atomic, db.bind_ctx([SchemaMigration]):
+    for version, name, apply in waiting:
+        with _locked(db), db.bind_ctx([SchemaMigration]):
             if version in _done(db):
-                continue
+                continue  # another node applied it while this one waited
             apply(db)
             SchemaMigration.create(version=version, name=name, applied_at=datetime.now(UTC))
         applied.append(version)
     return applied
+
+
+@contextmanager
+def _locked(db):
+    """A transaction holding the migration lock: on PostgreSQL a transaction-scoped advisory
+    lock (it works through PgBouncer's transaction pooling), on SQLite the write lock."""
+    if _is_postgres(db):
+        with db.atomic():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_ID,))
+            yield
+    else:
+        with db.atomic(lock_type="IMMEDIATE"):
+            yield

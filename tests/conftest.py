@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
+from playhouse.db_url import connect
 
 from webapp import create_app
 from webapp.db import database, open_database
@@ -266,3 +268,23 @@ def db(app):
     yield database
     if not database.is_closed():
         database.close()
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    """The URL of a database with nothing in it: a new SQLite file, or a new PostgreSQL
+    database next to the test one when TEST_DATABASE_URL names a PostgreSQL server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"upgrade_{uuid.uuid4().hex[:12]}"
+    admin = connect(url)
+    admin.connect()
+    admin.connection().autocommit = True
+    admin.execute_sql(f"CREATE DATABASE {name}")
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()

@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-from test_migrations import empty_url  # noqa: F401 (a fixture: a new empty database)
 from webapp.db import open_database
 
 
@@ -23,7 +22,7 @@ def rows(url) -> dict:
                 for table in ("appointment", "staff", "agency_settings", "closure", "schema_migration")}
 
 
-def test_backup_then_restore_puts_every_row_back(empty_url, tmp_path):  # noqa: F811
+def test_backup_then_restore_puts_every_row_back(empty_url, tmp_path):
     webapp(empty_url, tmp_path, "load-demo")
     before = rows(empty_url)
     assert before["appointment"] == 4 and before["staff"] == 3

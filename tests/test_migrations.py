@@ -2,16 +2,13 @@
 kept as it was, and a fresh install ends with the schema today's models describe."""
 
 import importlib.util
-import os
 import subprocess
 import sys
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
 import peewee as pw
 import pytest
-from playhouse.db_url import connect
 
 from webapp import models
 from webapp.db import open_database
@@ -19,26 +16,6 @@ from webapp.migrations import MIGRATIONS, migrate
 
 FIRST_RELEASE = Path(__file__).parent / "data" / "models_fb42fe2.py"
 T0 = datetime(2026, 11, 30, 8, 0)
-
-
-@pytest.fixture
-def empty_url(tmp_path):
-    """The URL of a database with nothing in it: a new SQLite file, or a new PostgreSQL
-    database next to the test one when TEST_DATABASE_URL names a PostgreSQL server."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"upgrade_{uuid.uuid4().hex[:12]}"
-    admin = connect(url)
-    admin.connect()
-    admin.connection().autocommit = True
-    admin.execute_sql(f"CREATE DATABASE {name}")
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin.execute_sql(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.close()
 
 
 @pytest.fixture

@@ -104,8 +104,12 @@ def overview(code: str) -> Setup:
         rules=_rules(code),
         closures=list(Closure.select().where(Closure.agency == code).order_by(Closure.first_day)),
         overrides=list(HolidayOverride.select().where(HolidayOverride.agency == code).order_by(HolidayOverride.day)),
-        disabled={(d.service_id, d.task_id) for d in DisabledTask.select().where(DisabledTask.agency == code)},
+        disabled=_disabled(code),
     )
+
+
+def _disabled(code: str) -> set[tuple[str, str]]:
+    return {(d.service_id, d.task_id) for d in DisabledTask.select().where(DisabledTask.agency == code)}
 
 
 def rules_from(code: str, data: dict) -> availability.Rules:
@@ -164,7 +168,7 @@ def change(catalog, code: str, data: dict, not_bookable: set[tuple[str, str]], c
         audit.record(staff, code, "settings", f"agency:{code}", now,
                      f"desks {data['desks']}, slot {data['slot_minutes']} min, horizon {data['horizon_days']} d, "
                      f"notice {data['min_notice_minutes']} min; {len(affected)} appointment(s) flagged")
-        if not_bookable != overview(code).disabled:
+        if not_bookable != _disabled(code):
             DisabledTask.delete().where(DisabledTask.agency == code).execute()
             for service_id, task_id in sorted(not_bookable):
                 DisabledTask.create(agency=code, service_id=service_id, task_id=task_id)

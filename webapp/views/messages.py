@@ -71,6 +71,7 @@ BOOKING_ERRORS = {
     "not_cancellable": _l("This appointment can no longer be changed."),
     "not_found": _l("No appointment matches this reference and phone number."),
     "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
+    "busy": _l("Many people are being served at this moment: please try again."),
     "idempotency_busy": _l("This request is already being handled. Check “My appointment” in a moment."),
     "idempotency_key": _l("Send an Idempotency-Key header (1 to 100 characters)."),
     "idempotency_mismatch": _l("This Idempotency-Key was used for a different request."),

@@ -14,8 +14,8 @@ DB := instance/webapp.db
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
 
-run: setup $(DB) ## set everything up and serve on http://127.0.0.1:8000 (HOST/PORT to change)
-	$(PY) -m webapp serve
+run: setup $(DB) ## set everything up and serve on http://127.0.0.1:8000 (HOST/PORT to change), with a worker
+	$(PY) -m webapp worker & trap 'kill $$! 2>/dev/null' EXIT; $(PY) -m webapp serve
 
 test: setup-dev ## install what tests need, lint, run tests/ then e2e/
 	$(VENV)/bin/ruff check .

@@ -271,6 +271,15 @@ def db(app):
 
 
 @pytest.fixture
+def use_case(app):
+    """An app context, as a command or the worker has, for tests that call use cases directly
+    (they read the catalog and settings from it). Not for tests that make requests: Flask-Babel
+    would keep the first request's language for the whole context."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def empty_url(tmp_path):
     """The URL of a database with nothing in it: a new SQLite file, or a new PostgreSQL
     database next to the test one when TEST_DATABASE_URL names a PostgreSQL server."""

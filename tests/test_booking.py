@@ -13,6 +13,8 @@ from webapp.clock import ALGIERS, from_utc, to_utc
 from webapp.models import Appointment, HolidayOverride, IdempotencyKey, RateLimit
 from webapp.problems import DomainError
 
+pytestmark = pytest.mark.usefixtures("use_case")  # these tests call use cases directly
+
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # a Tuesday
 
 

@@ -19,6 +19,8 @@ from webapp.booking import appointments
 from webapp.clock import ALGIERS, to_utc
 from webapp.models import Appointment
 
+pytestmark = pytest.mark.usefixtures("use_case")  # these tests call use cases directly
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOKERS = 50
 SLOT = {"agency": "09", "service": "death-grant", "task": "claim-death-grant",

@@ -29,7 +29,7 @@ from flask.testing import FlaskClient
 from webapp import create_app, demo
 from webapp.catalog import deadlines
 from webapp.clock import ALGIERS
-from webapp.models import Appointment, Closure, KioskDevice, Ticket
+from webapp.models import Appointment, Closure, KioskDevice, Message, Ticket
 
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=ALGIERS)  # Wednesday, before the first demo visit (09:00)
 ADMIN, ADMIN_PASSWORD = "demo-admin", "Siege-CNAS-demo"
@@ -152,7 +152,9 @@ def specs(context):
         "booking.review": {"path": book, "form": booking_form},
         "booking.confirm": {"path": book, "form": {**booking_form, "time": "10:15", "key": None}},
         "booking.appointment": {"path": mine}, "booking.calendar": {"path": mine}, "booking.qr": {"path": mine},
-        "booking.cancel": {"path": mine},
+        "booking.cancel": {"path": mine}, "booking.stop_reminders": {"path": mine},
+        "root.short_link": {"path": {"reference": DEMO_REF}},
+        "demo.inbox": {"args": {"to": DEMO_PHONE}}, "demo.messages": {"args": {"to": DEMO_PHONE}},
         "booking.reschedule": {"path": mine, "args": {"date": "2026-12-03", "time": "11:00", "agency": None},
                                "form": {"date": "2026-12-03", "time": "11:00", "agency": None}},
         "booking.manage": {"form": {"reference": DEMO_REF, "phone": DEMO_PHONE}},
@@ -190,6 +192,9 @@ def specs(context):
         "staff.kiosks": {"path": agency, "form": {"revoke": None, "name": "Walk tablet"}},
         "staff.reports": {"args": {"agency": "16", "from": "2026-11-01", "to": "2026-12-01"}},
         "staff.reports_csv": {"args": {"agency": "16", "from": "2026-11-01", "to": "2026-12-01"}},
+        "staff.messages": {"args": {"notice": "resent"}},
+        "staff.resend_message": {"path": {"lang": "fr", "message_id": context["message_id"]}},
+        "staff.appointment": {"path": {**agency, "appointment_id": context["appointment_id"]}},
         "kiosk.checkin": {"form": {"reference": DEMO_REF}},
         "kiosk.ticket": {"form": {"service": BOOK_SERVICE, "task": BOOK_TASK}},
         "api.agencies": {}, "api.openapi": {}, "pwa.service_worker": {}, "pwa.offline_manifest": {},
@@ -207,7 +212,7 @@ def specs(context):
 # The routes, read from the URL map when the module is collected.
 
 def _routes():
-    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "walk",
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "walk", "DEMO": True,
                       "INSTANCE_DIR": tempfile.mkdtemp(prefix="walk-")})
     return [pytest.param(rule.rule, method, rule.endpoint, id=f"{method} {rule.rule}")
             for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
@@ -245,7 +250,11 @@ def walk(app, db):
     assert client.post("/fr/manage", data={"reference": DEMO_REF, "phone": DEMO_PHONE}).status_code == 303
     assert client.get("/fr/staff/accounts").status_code == 200
     closure = Closure.create(agency="16", first_day="2027-02-01", last_day="2027-02-01", reason="Walk closure")
+    written = datetime(2026, 12, 2)
+    failed = Message.create(uid="walk", kind="code", channel="sms", recipient=DEMO_PHONE, lang="fr", body="1234",
+                            status="failed", error="walk", due_at=written, created_at=written)
     context = {"catalog": app.extensions["catalog"], "closure_id": closure.id, "ticket_id": Ticket.get().id,
+               "message_id": failed.id,
                "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
                "prefix": KioskDevice.get().prefix,
                "cookies": "; ".join(f"{n}={client.get_cookie(n).value}" for n in ("session", "kiosk_device"))}

@@ -11,6 +11,8 @@ from webapp.models import Ticket
 from webapp.problems import DomainError
 from webapp.staffing import lobby
 
+pytestmark = pytest.mark.usefixtures("use_case")  # these tests call use cases directly
+
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=ALGIERS)
 TASK = ("death-grant", "claim-death-grant")
 

@@ -146,7 +146,7 @@ def test_national_report_and_few_queries(app, data):
             report = reports.build(None, date(2026, 11, 23), date(2026, 12, 2))
         finally:
             database.obj.execute_sql = original
-    assert len(executed) == 2  # one for appointments, one for tickets, whatever the range
+    assert len(executed) == 3  # appointments, tickets and messages, whatever the range
     assert (report.total.appointments, report.total.shown, report.total.no_show) == (10, 4, 2)
     assert (report.total.show_rate, report.total.no_show_rate) == (66.7, 33.3)
     assert report.waiting["appointments"] == reports.Stats(3, 30.0, 35.0)
@@ -296,7 +296,7 @@ def test_csv_export(client, data):
     assert by_day["2026-11-29"] == {
         "day": "2026-11-29", "agency": "16", "appointments": "3", "booked": "0", "arrived": "0", "called": "1",
         "served": "1", "no_show": "1", "cancelled": "1", "walk_ins": "0", "show_rate_pct": "66.7",
-        "no_show_rate_pct": "33.3", "median_wait_min": "22.5"}
+        "no_show_rate_pct": "33.3", "median_wait_min": "22.5", "messages_sent": "0", "messages_delivered": "0"}
     assert (by_day["2026-11-30"]["walk_ins"], by_day["2026-11-30"]["show_rate_pct"]) == ("3", "50.0")
     assert (by_day["2026-12-02"]["booked"], by_day["2026-12-02"]["show_rate_pct"]) == ("2", "")
     assert sum(int(row["appointments"]) for row in rows) == 7

@@ -11,6 +11,8 @@ from webapp.models import Appointment, AuditEntry, Closure, DisabledTask, Staff
 from webapp.problems import DomainError
 from webapp.staffing import accounts, settings
 
+pytestmark = pytest.mark.usefixtures("use_case")  # these tests call use cases directly
+
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)
 HOURS = {d: {"open": True, "opens": "08:00", "closes": "16:00"} for d in (6, 0, 1, 2, 3)}
 

@@ -42,7 +42,8 @@ def post(client, url, **data):
 
 def staff_urls(app):
     """Every staff route, with sample values: (endpoint, method, url)."""
-    values = {"agency": "09", "appointment_id": 1, "ticket_id": 1, "action": "arrive", "closure_id": 1}
+    values = {"agency": "09", "appointment_id": 1, "ticket_id": 1, "action": "arrive", "closure_id": 1,
+              "message_id": 1}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("staff.") or rule.endpoint in ("staff.login", "staff.logout"):
             continue

@@ -122,6 +122,22 @@ def restore_command(source, yes):
 
 
 @cli.command()
+@click.option("--once", is_flag=True, help="Send what is due, then exit (for cron or tests).")
+@click.option("--interval", default=2.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between rounds.")
+def worker(once, interval):
+    """Send SMS and e-mails from the outbox, queue reminders, record delivery reports."""
+    import logging
+
+    from .notify.worker import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = _app()
+    _migrate(app)
+    run(app, once=once, interval=interval)
+
+
+@cli.command()
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 8000)), type=int, show_default="PORT or 8000")
 @click.option("--workers", type=int, show_default="2 x CPU + 1",

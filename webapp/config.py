@@ -2,7 +2,7 @@
 
 import os
 import secrets
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -26,6 +26,16 @@ SETTINGS = {
     "WEBAPP_HOSTS": "host names the app answers, comma-separated, e.g. rdv.cnas.dz (default: any)",
     "LOG_FORMAT": "json for one JSON object a line (request id, method, path, status, bytes, ms); else text",
     "KIOSK_IDLE_SECONDS": "quiet time before a lobby tablet asks \"Are you still there?\" (default 60)",
+    "PUBLIC_URL": "the address people reach the app at, for links in SMS and e-mail (default http://127.0.0.1:8000)",
+    "SMS_URL": "the SMS centre, smpp://system_id:password@host:2775 (default: none; demo mode: the demo inbox)",
+    "SMS_SENDER": "the sender id shown on SMS (default CNAS)",
+    "MAIL_URL": "the mail server, smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (default: none)",
+    "MAIL_FROM": "the From address of e-mails (default rendez-vous@cnas.dz)",
+    "REMINDER_TIME": "when the day-before reminders go out, Africa/Algiers (default 18:00)",
+    "REMINDER_SOON_HOURS": "also remind this many hours before the visit, e.g. 2 (default 0: off)",
+    "OUTBOX_RETRY_SECONDS": "wait between tries of a message that failed for now (default 300)",
+    "OUTBOX_GIVE_UP_SECONDS": "after this long a message that keeps failing is marked failed (default 14400)",
+    "OUTBOX_LEASE_SECONDS": "seconds a worker holds what it sends; a dead worker's are sent again after (default 120)",
 }
 
 
@@ -48,8 +58,25 @@ def from_env(environ=os.environ) -> dict:
         "DEMO": environ.get("WEBAPP_DEMO") == "1",
         "LOG_FORMAT": environ.get("LOG_FORMAT", "text"),
         "PROXIES": int(environ.get("WEBAPP_PROXIES") or 0),
+        "PUBLIC_URL": (environ.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "SMS_URL": environ.get("SMS_URL") or None,
+        "SMS_SENDER": environ.get("SMS_SENDER") or "CNAS",
+        "MAIL_URL": environ.get("MAIL_URL") or None,
+        "MAIL_FROM": environ.get("MAIL_FROM") or "rendez-vous@cnas.dz",
+        "REMINDER_TIME": _time("REMINDER_TIME", environ.get("REMINDER_TIME") or "18:00"),
+        "REMINDER_SOON_HOURS": int(environ.get("REMINDER_SOON_HOURS") or 0),
+        "OUTBOX_RETRY_SECONDS": int(environ.get("OUTBOX_RETRY_SECONDS") or 300),
+        "OUTBOX_GIVE_UP_SECONDS": int(environ.get("OUTBOX_GIVE_UP_SECONDS") or 4 * 3600),
+        "OUTBOX_LEASE_SECONDS": int(environ.get("OUTBOX_LEASE_SECONDS") or 120),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }
+
+
+def _time(name: str, value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as exc:
+        raise SystemExit(f"{name}: not a time of day ({value!r}), e.g. 18:00") from exc
 
 
 def parse_now(value: str | None) -> datetime | None:

@@ -86,6 +86,8 @@ class Appointment(BaseModel):
     desk = pw.CharField(max_length=10, null=True)
     cancel_reason = pw.CharField(max_length=200, null=True)
     flag = pw.CharField(max_length=200, null=True)  # why the person must be told (closure ...)
+    # Added by migration 6:
+    reminders = pw.BooleanField(default=True)  # the person may stop reminders (not codes)
 
     class Meta:
         # The capacity guard: one appointment per seat of a slot, enforced by the database.
@@ -180,3 +182,34 @@ class KioskDevice(BaseModel):
     enrolled_by = pw.CharField(max_length=60)
     enrolled_at = pw.DateTimeField()
     revoked = pw.BooleanField(default=False)
+
+
+class Message(BaseModel):
+    """An SMS or e-mail in the outbox, written in the transaction of the action that causes
+    it; the worker sends it. `dedupe` makes an event's message exist once (a reminder job
+    that runs twice queues one reminder); `uid` is our idempotent id given to the provider.
+    status: queued | sending | sent | delivered | failed | cancelled (no longer true: a
+    reminder of a visit since cancelled or moved)."""
+
+    uid = pw.CharField(max_length=32, unique=True)
+    dedupe = pw.CharField(max_length=80, null=True, unique=True)
+    kind = pw.CharField(max_length=16)  # confirmed | reminder | reminder_soon | cancelled | moved | affected | code
+    channel = pw.CharField(max_length=8)  # sms | email
+    recipient = pw.CharField(max_length=254, index=True)
+    lang = pw.CharField(max_length=2)
+    subject = pw.CharField(max_length=200, null=True)
+    body = pw.TextField()
+    appointment = pw.IntegerField(null=True, index=True)
+    appointment_start = pw.DateTimeField(null=True)  # the visit the text speaks of (UTC)
+    status = pw.CharField(max_length=12, default="queued")
+    attempts = pw.SmallIntegerField(default=0)
+    due_at = pw.DateTimeField()  # UTC: not before (quiet hours, retry back-off)
+    claimed_until = pw.DateTimeField(null=True)  # a worker's lease while sending
+    provider_id = pw.CharField(max_length=80, null=True, index=True)
+    error = pw.CharField(max_length=300, null=True)
+    created_at = pw.DateTimeField(index=True)
+    sent_at = pw.DateTimeField(null=True)
+    delivered_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "due_at"), False),)

@@ -14,6 +14,7 @@ import peewee as pw
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import database, write_transaction
 from ..models import Appointment
+from ..notify import outbox
 from ..problems import DomainError
 from . import availability, codes, idempotency, ratelimit
 
@@ -169,6 +170,7 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
             appointment.save(force_insert=True)
 
         if _take_seat(rules, start_utc, assign):
+            outbox.about("confirmed", appointment, now)
             return appointment
     raise DomainError("slot_full", alternatives=alternatives(rules, request.start, now))
 
@@ -278,9 +280,18 @@ def cancel(reference: str, now: datetime) -> Appointment:
     with write_transaction():
         changed = (Appointment.update(status="cancelled", seat=None, cancelled_at=to_utc(now))
                    .where((Appointment.id == appointment.id) & Appointment.status.in_(ACTIVE)).execute())
-    if not changed:
-        raise DomainError("not_cancellable")
-    appointment.status, appointment.seat = "cancelled", None
+        if not changed:
+            raise DomainError("not_cancellable")
+        appointment.status, appointment.seat = "cancelled", None
+        outbox.about("cancelled", appointment, now)
+    return appointment
+
+
+def stop_reminders(reference: str, now: datetime) -> Appointment:
+    """No more reminders for this visit (confirmations of changes and codes still come)."""
+    appointment = get(reference)
+    outbox.stop_reminders(appointment, now)
+    appointment.reminders = False
     return appointment
 
 
@@ -303,5 +314,6 @@ def reschedule(reference: str, start: datetime, now: datetime) -> Appointment:
     with write_transaction():
         if _take_seat(rules, start_utc, assign):
             appointment.starts_at = start_utc
+            outbox.about("moved", appointment, now)
             return appointment
     raise DomainError("slot_full", alternatives=alternatives(rules, start, now))

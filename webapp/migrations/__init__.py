@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 
 import peewee as pw
 
-from . import v0001_agency_settings, v0002_booking, v0003_agency_day, v0004_kiosks, v0005_ticket_numbers
+from . import (
+    v0001_agency_settings,
+    v0002_booking,
+    v0003_agency_day,
+    v0004_kiosks,
+    v0005_ticket_numbers,
+    v0006_outbox,
+)
 
 Migration = tuple[int, str, Callable[[pw.Database], None]]
 LOCK_ID = 7_246_813  # the advisory lock that serialises migrations on PostgreSQL
@@ -21,7 +28,7 @@ LOCK_ID = 7_246_813  # the advisory lock that serialises migrations on PostgreSQ
 MIGRATIONS: list[Migration] = [
     (number, module.NAME, module.apply)
     for number, module in enumerate([v0001_agency_settings, v0002_booking, v0003_agency_day,
-                                     v0004_kiosks, v0005_ticket_numbers], start=1)
+                                     v0004_kiosks, v0005_ticket_numbers, v0006_outbox], start=1)
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import write_transaction
 from ..models import Appointment, Ticket
+from ..notify import outbox
 from ..problems import DomainError
 from . import audit
 
@@ -82,6 +83,8 @@ def act(agency: str, appointment_id: int, action: str, staff: str, now: datetime
         if changed:
             audit.record(staff, agency, action, f"appointment:{current.reference}", now,
                          f"desk {desk}" if desk else (f"reason: {reason[:100]}" if reason else ""))
+            if action == "cancel":
+                outbox.about("cancelled", current, now)
             return "done"
     return "already" if current.status == target else "refused"
 

@@ -1,8 +1,8 @@
 """Reports for one agency or the whole country over a range of days (Algiers dates).
 
-Pure functions over peewee, no Flask: two queries per report (appointments, tickets) that
-fetch only the columns needed, aggregated here so the code is the same on SQLite and
-PostgreSQL. Nothing personal is read: no name, phone, e-mail, SSN nor reference.
+Pure functions over peewee, no Flask: three queries per report (appointments, tickets,
+messages) that fetch only the columns needed, aggregated here so the code is the same on
+SQLite and PostgreSQL. Nothing personal is read: no name, phone, e-mail, SSN nor reference.
 
 Definitions:
 - a day's appointments are those whose slot starts that day; "appointments" counts every
@@ -12,7 +12,13 @@ Definitions:
   appointments are left out of both;
 - waiting time, in minutes: arrived_at -> called_at for appointments, issued_at -> called_at
   for walk-in tickets (people served without being called have no waiting time);
-- lead time, in days: created_at (when booked) -> starts_at, for appointments not cancelled.
+- lead time, in days: created_at (when booked) -> starts_at, for appointments not cancelled;
+- messages sent on a day: SMS and e-mails now "sent" or "delivered" whose sent_at is that day;
+  delivered on a day: those "delivered" whose delivered_at is that day. An agency's report
+  counts the messages about its appointments; one-time codes (about no appointment) are only
+  in the national figures;
+- a reminded visit has a day-before reminder ("reminder") that was sent or delivered; the
+  missed-visit rate of reminded and of other visits is no_show / (shown + no_show), as above.
 """
 
 import csv
@@ -22,11 +28,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import fmean, median
 
+import peewee as pw
+
 from ..clock import ALGIERS, from_utc, to_utc
-from ..models import Appointment, Ticket
+from ..models import Appointment, Message, Ticket
 
 STATUSES = ("booked", "arrived", "called", "served", "no_show", "cancelled")
 SHOWN = ("arrived", "called", "served")
+SENT = ("sent", "delivered")  # messages that left (a delivered one was sent first)
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 
@@ -104,6 +113,8 @@ class Counts:
 @dataclass(kw_only=True)
 class Day(Counts):
     day: date
+    sent: int = 0  # messages sent that day
+    delivered: int = 0  # messages delivered that day
 
 
 @dataclass(kw_only=True)
@@ -132,6 +143,15 @@ class Report:
     tasks: list[Task]  # most appointments first
     waiting: dict[str, Stats]  # "appointments", "walk_ins", "all"
     lead_days: Stats
+    reminders: dict[str, Counts]  # "reminded", "not_reminded": the visits by status
+
+    @property
+    def sent(self) -> int:
+        return sum(d.sent for d in self.days)
+
+    @property
+    def delivered(self) -> int:
+        return sum(d.delivered for d in self.days)
 
 
 def utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -166,14 +186,16 @@ def build(agency: str | None, first: date, last: date) -> Report:
         return total, days[day], weeks[day.isocalendar()[:2]], task
 
     start, end = utc_bounds(first, last)
+    reminders = {"reminded": Counts(), "not_reminded": Counts()}
     appointments = (Appointment.select(Appointment.starts_at, Appointment.status, Appointment.service_id,
                                        Appointment.task_id, Appointment.created_at, Appointment.arrived_at,
-                                       Appointment.called_at)
+                                       Appointment.called_at, reminded())
                     .where((Appointment.starts_at >= start) & (Appointment.starts_at < end)))
     if agency:
         appointments = appointments.where(Appointment.agency == agency)
     for row in appointments.tuples().iterator():
-        starts_at, status, service_id, task_id, created_at, arrived_at, called_at = row
+        starts_at, status, service_id, task_id, created_at, arrived_at, called_at, was_reminded = row
+        reminders["reminded" if was_reminded else "not_reminded"].statuses[status] += 1
         wait = minutes(arrived_at, called_at)
         for bucket in buckets(from_utc(starts_at).date(), service_id, task_id):
             bucket.statuses[status] += 1
@@ -198,22 +220,47 @@ def build(agency: str | None, first: date, last: date) -> Report:
         if wait is not None:
             waits["walk_ins"].append(wait)
 
+    for sent_at, delivered_at in messages(agency, start, end).tuples().iterator():
+        if sent_at is not None and start <= sent_at < end:
+            days[from_utc(sent_at).date()].sent += 1
+        if delivered_at is not None and start <= delivered_at < end:  # set only once delivered
+            days[from_utc(delivered_at).date()].delivered += 1
+
     return Report(
         agency=agency, first=first, last=last, total=total, days=list(days.values()),
         weeks=list(weeks.values()),
         tasks=sorted(tasks.values(), key=lambda t: (-t.appointments, -t.walk_ins, t.service_id, t.task_id)),
         waiting={"appointments": Stats.of(waits["appointments"]), "walk_ins": Stats.of(waits["walk_ins"]),
                  "all": Stats.of(waits["appointments"] + waits["walk_ins"])},
-        lead_days=Stats.of(leads),
+        lead_days=Stats.of(leads), reminders=reminders,
     )
 
 
+def reminded():
+    """Whether the appointment of the row had its day-before reminder sent (a column)."""
+    reminder = Message.alias()
+    return pw.fn.EXISTS(reminder.select(reminder.id).where(
+        (reminder.appointment == Appointment.id) & (reminder.kind == "reminder") & reminder.status.in_(SENT)))
+
+
+def messages(agency: str | None, start: datetime, end: datetime):
+    """(sent_at, delivered_at) of the messages now sent or delivered, either in [start, end)."""
+    query = (Message.select(Message.sent_at, Message.delivered_at)
+             .where(Message.status.in_(SENT)
+                    & (((Message.sent_at >= start) & (Message.sent_at < end))
+                       | ((Message.delivered_at >= start) & (Message.delivered_at < end)))))
+    if agency:
+        query = (query.join(Appointment, on=(Message.appointment == Appointment.id))
+                 .where(Appointment.agency == agency))
+    return query
+
+
 CSV_COLUMNS = ("day", "agency", "appointments", *STATUSES, "walk_ins", "show_rate_pct", "no_show_rate_pct",
-               "median_wait_min")
+               "median_wait_min", "messages_sent", "messages_delivered")
 
 
 def to_csv(report: Report) -> str:
-    """One row per day: counts per status, walk-ins, rates; figures only, nothing personal."""
+    """One row per day: counts per status, walk-ins, rates, messages; figures only, nothing personal."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -221,5 +268,5 @@ def to_csv(report: Report) -> str:
     for d in report.days:
         writer.writerow([d.day.isoformat(), report.agency or "all", d.appointments,
                          *(d.statuses[s] for s in STATUSES), d.walk_ins, blank(d.show_rate),
-                         blank(d.no_show_rate), blank(d.wait.median)])
+                         blank(d.no_show_rate), blank(d.wait.median), d.sent, d.delivered])
     return out.getvalue()

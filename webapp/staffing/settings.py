@@ -16,6 +16,7 @@ from ..models import (
     HolidayOverride,
     OpeningHours,
 )
+from ..notify import outbox
 from ..problems import DomainError
 from . import audit
 
@@ -164,7 +165,7 @@ def change(catalog, code: str, data: dict, not_bookable: set[tuple[str, str]], c
         for day, hours in data["hours"].items():
             if hours["open"]:
                 OpeningHours.create(agency=code, weekday=day, opens=hours["opens"], closes=hours["closes"])
-        _flag(affected, "agency hours or desks changed")
+        _flag(affected, "agency hours or desks changed", now)
         audit.record(staff, code, "settings", f"agency:{code}", now,
                      f"desks {data['desks']}, slot {data['slot_minutes']} min, horizon {data['horizon_days']} d, "
                      f"notice {data['min_notice_minutes']} min; {len(affected)} appointment(s) flagged")
@@ -185,7 +186,7 @@ def close(code: str, data: dict, confirmed: bool, staff: str, now: datetime) -> 
         if affected and not confirmed:
             raise DomainError("confirm", affected=affected)
         Closure.create(agency=code, **data)
-        _flag(affected, f"closure: {data['reason']}")
+        _flag(affected, f"closure: {data['reason']}", now)
         audit.record(staff, code, "closure_add", f"agency:{code}", now,
                      f"{data['first_day']}..{data['last_day']}: {data['reason']}; {len(affected)} flagged")
     return len(affected)
@@ -207,6 +208,9 @@ def open_on_holiday(code: str, day: date, staff: str, now: datetime) -> None:
         audit.record(staff, code, "holiday_open", f"agency:{code}", now, str(day))
 
 
-def _flag(appointments: list[Appointment], reason: str) -> None:
+def _flag(appointments: list[Appointment], reason: str, now: datetime) -> None:
+    """Mark the visits a change affects, and queue the message that tells each person."""
     if appointments:
         Appointment.update(flag=reason[:200]).where(Appointment.id.in_([a.id for a in appointments])).execute()
+    for appointment in appointments:
+        outbox.about("affected", appointment, now, key=f"{reason[:40]}")

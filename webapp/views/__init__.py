@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, kiosk, public, pwa, root, staff
+from . import api, booking, demo, kiosk, public, pwa, root, staff
 
 
 def register_blueprints(app) -> None:
@@ -12,3 +12,5 @@ def register_blueprints(app) -> None:
     app.register_blueprint(pwa.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(kiosk.bp)
+    if app.config.get("DEMO"):  # the demo inbox does not exist outside demo mode
+        app.register_blueprint(demo.bp)

@@ -125,9 +125,9 @@ def build_spec() -> dict:
         "responses": {**_ok("Appointment", 201, "Booked"), **_errors(400, 404, 409, 413, 415, 422)}}})
     spec.path(path="/api/v1/appointments/{reference}", operations={
         "get": {"summary": "One appointment", "parameters": [REFERENCE, PHONE],
-                "responses": {**_ok("Appointment"), **_errors(404, 429)}},
+                "responses": {**_ok("Appointment"), **_errors(404, 422, 429)}},
         "delete": {"summary": "Cancel an appointment", "parameters": [REFERENCE, PHONE],
-                   "responses": {**_ok("Appointment"), **_errors(404, 409, 429)}}})
+                   "responses": {**_ok("Appointment"), **_errors(404, 409, 422, 429)}}})
     spec.path(path="/api/v1/appointments/{reference}/reschedule", operations={"post": {
         "summary": "Move an appointment to another free slot",
         "parameters": [REFERENCE, PHONE],

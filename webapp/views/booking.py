@@ -188,6 +188,14 @@ def cancel(reference):
     return redirect(url_for(".appointment", reference=reference), 303)
 
 
+@bp.post("/appointments/<reference>/reminders/stop")
+def stop_reminders(reference):
+    """No more reminders for this visit (changes are still announced)."""
+    mine(reference)
+    appointments.stop_reminders(reference, clock.now())
+    return redirect(url_for(".appointment", reference=reference), 303)
+
+
 @bp.route("/appointments/<reference>/reschedule", methods=["GET", "POST"])
 def reschedule(reference):
     """Choose another day and time at the same agency; the old seat is kept until the new one is held."""
@@ -210,8 +218,9 @@ def reschedule(reference):
 @bp.route("/manage", methods=["GET", "POST"])
 def manage():
     """Find an appointment with its reference and the phone number used to book it."""
-    if request.method == "GET":
-        return render_template("booking/manage.html", values={}, problem=None)
+    if request.method == "GET":  # ?reference= comes from the link of an SMS (/m/<reference>)
+        values = {"reference": codes.clean(request.args.get("reference", ""))}
+        return render_template("booking/manage.html", values=values, problem=None)
     form = request.form.to_dict()
     phone = schemas.normalize_phone(form.get("phone", ""))
     try:

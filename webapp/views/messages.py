@@ -39,6 +39,8 @@ STAFF_MESSAGES = {
     "unknown_action": _l("This action does not exist."),
     "ticket_number": _l("This ticket number was not issued by this tablet."),
     "username": _l("Choose a username of 3 to 60 letters, digits, dots, dashes or underscores."),
+    "resent": _l("The message is queued again: it will be sent in a moment."),
+    "not_failed": _l("Only a failed message can be sent again: this one is not (or no longer) failed."),
 }
 
 KIOSK_MESSAGES = {
@@ -102,3 +104,13 @@ ACTION_LABELS = {
     "cancel": _l("Cancel"),
 }
 ROLE_LABELS = {"agent": _l("Agent"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
+MESSAGE_KIND_LABELS = {
+    "confirmed": _l("Confirmation"), "reminder": _l("Reminder (the day before)"),
+    "reminder_soon": _l("Reminder (a few hours before)"), "cancelled": _l("Cancellation"),
+    "moved": _l("New time"), "affected": _l("Change at the agency"), "code": _l("One-time code"),
+}
+MESSAGE_STATUS_LABELS = {
+    "queued": _l("Waiting to be sent"), "sending": _l("Being sent"), "sent": _l("Sent"),
+    "delivered": _l("Delivered"), "failed": _l("Failed"), "cancelled": _l("Withdrawn (not sent)"),
+}
+CHANNEL_LABELS = {"sms": _l("SMS"), "email": _l("E-mail")}

@@ -15,6 +15,15 @@ def index():
     return response
 
 
+@bp.get("/m/<reference>")
+def short_link(reference):
+    """The short link of an SMS: the lookup form with the reference filled in (the phone
+    number is still asked, so a forwarded SMS does not open the appointment)."""
+    response = redirect(url_for("booking.manage", lang=i18n.negotiate(), reference=reference[:20]))
+    response.vary.add("Accept-Language")
+    return response
+
+
 @bp.get("/healthz")
 def healthz():
     """For load balancers: this process answers (the database is not asked)."""

@@ -1,0 +1,113 @@
+"""What each message says, in the person's language, written for SMS.
+
+An SMS in the GSM-7 alphabet holds 160 characters (153 a part when concatenated); one that
+needs any other character is sent as UCS-2: 70 (67 a part). Every Arabic text fits in two
+UCS-2 parts and every French or English one in a single GSM-7 part, with the longest agency
+name and reference (tests/test_notify.py proves it). French and English texts are made
+GSM-7 safe by `gsm_safe` (ê→e, — → -), as operators do, so one accent never triples the cost.
+"""
+
+import re
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..clock import from_utc
+
+# GSM 03.38: the basic character set, and the extension table (each costs two characters).
+GSM_BASIC = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+             "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_EXTENDED = "^{}\\[~]|€\f"
+TO_GSM = str.maketrans({"ê": "e", "ë": "e", "â": "a", "á": "a", "î": "i", "ï": "i", "í": "i", "ô": "o",
+                        "ó": "o", "û": "u", "ú": "u", "ç": "c", "È": "E", "Ê": "E", "À": "A", "Â": "A",
+                        "Î": "I", "Ô": "O", "—": "-", "–": "-", "’": "'", "‘": "'", "«": '"', "»": '"',
+                        "\u00a0": " ", "\u202f": " ", "…": "..."})
+
+# The first words of every agency name, which the sender id ("CNAS") already says.
+LONG_PREFIX = {
+    "ar": re.compile(r"^وكالة الصندوق الوطني للتأمينات الاجتماعية (ل?ولاية )?"),
+    "fr": re.compile(r"^Agence CNAS (de |d')"),
+    "en": re.compile(r"^CNAS agency of "),
+}
+SHORT_PREFIX = {"ar": "وكالة ", "fr": "", "en": ""}
+
+
+def segments(text: str) -> tuple[str, int]:
+    """("gsm7" or "ucs2", how many SMS parts `text` takes)."""
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
+        length = len(text) + sum(c in GSM_EXTENDED for c in text)
+        return "gsm7", 1 if length <= 160 else -(-length // 153)
+    length = len(text.encode("utf-16-le")) // 2
+    return "ucs2", 1 if length <= 70 else -(-length // 67)
+
+
+def gsm_safe(text: str) -> str:
+    return text.translate(TO_GSM)
+
+
+def agency_name(agency: dict, lang: str) -> str:
+    """The agency's name as an SMS says it: "Adrar", "وكالة أدرار", "Alger - régime général"."""
+    name = agency["name"][lang]
+    short = LONG_PREFIX[lang].sub("", name)
+    return name if short == name else SHORT_PREFIX[lang] + short
+
+
+def _shown(url: str) -> str:
+    """A link as an SMS shows it: phones link "rdv.cnas.dz/..." without its "https://"."""
+    return url.removeprefix("https://")
+
+
+def short_link(reference: str) -> str:
+    """The manage link of an SMS: PUBLIC_URL/m/REFERENCE, which opens the lookup form."""
+    return _shown(f"{current_app.config['PUBLIC_URL']}/m/{reference}")
+
+
+def _when(starts_at: datetime) -> dict:
+    start = from_utc(starts_at)
+    return {"day": start.strftime("%d/%m"), "time": start.strftime("%H:%M")}
+
+
+def appointment_text(kind: str, appointment, agency: dict) -> str:
+    """The SMS (and e-mail) text of `kind` about `appointment`, in the appointment's language."""
+    lang = appointment.lang
+    values = {**_when(appointment.starts_at), "agency": agency_name(agency, lang), "ref": appointment.reference,
+              "link": short_link(appointment.reference), "home": _shown(current_app.config["PUBLIC_URL"])}
+    with force_locale(lang):
+        texts = {
+            "confirmed": _("Appointment %(day)s %(time)s, %(agency)s, ref %(ref)s. Can't come? "
+                           "Free your place for someone else: %(link)s", **values),
+            "reminder": _("Reminder: appointment %(day)s %(time)s, %(agency)s. Can't come? "
+                          "Cancel to free your place for someone else: %(link)s", **values),
+            "reminder_soon": _("Your appointment is today at %(time)s, %(agency)s, ref %(ref)s. "
+                               "Can't come? Free your place for someone else: %(link)s", **values),
+            "cancelled": _("Appointment %(ref)s of %(day)s %(time)s is cancelled. Your place goes to "
+                           "someone else. Book again: %(home)s", **values),
+            "moved": _("Appointment %(ref)s moved to %(day)s %(time)s, %(agency)s. Can't come? "
+                       "Free your place for someone else: %(link)s", **values),
+            "affected": _("%(agency)s changed its hours: appointment %(ref)s of %(day)s %(time)s is "
+                          "affected. Choose another time: %(link)s", **values),
+        }
+    return texts[kind] if lang == "ar" else gsm_safe(texts[kind])
+
+
+def code_text(code: str, lang: str) -> str:
+    """A one-time code, for confirming a phone number."""
+    with force_locale(lang):
+        text = _("CNAS code: %(code)s. Valid 10 minutes. Never give it to anyone, even an agent.", code=code)
+    return text if lang == "ar" else gsm_safe(text)
+
+
+def subject(kind: str, lang: str) -> str:
+    """The e-mail subject of `kind`."""
+    with force_locale(lang):
+        return {
+            "confirmed": _("Your CNAS appointment is confirmed"),
+            "reminder": _("Reminder: your CNAS appointment"),
+            "reminder_soon": _("Reminder: your CNAS appointment"),
+            "cancelled": _("Your CNAS appointment is cancelled"),
+            "moved": _("Your CNAS appointment has moved"),
+            "affected": _("Your CNAS appointment is affected by a change at the agency"),
+            "code": _("Your CNAS code"),
+        }[kind]

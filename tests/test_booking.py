@@ -10,7 +10,7 @@ from webapp.booking import appointments, availability, codes
 from webapp.booking.appointments import Request
 from webapp.booking.purge import purge
 from webapp.clock import ALGIERS, from_utc, to_utc
-from webapp.models import Appointment, HolidayOverride, IdempotencyKey, RateLimit
+from webapp.models import Appointment, HolidayOverride, IdempotencyKey, Message, RateLimit
 from webapp.problems import DomainError
 
 pytestmark = pytest.mark.usefixtures("use_case")  # these tests call use cases directly
@@ -199,12 +199,18 @@ def test_reference_check_character_is_luhn_mod_32():
 
 
 def test_purge_keeps_counts_and_forgets_people(catalog):
+    appointments.book(catalog, request(at("2026-12-02", "09:00")), NOW)  # its confirmation SMS is sent
+    appointments.book(catalog, request(at("2026-12-02", "09:30"), phone="0550123457"), NOW)  # ... not this one
+    Message.update(status="delivered").where(Message.recipient == "0550123456").execute()
     later = NOW + timedelta(days=120)
     counts = purge(later, days=90)
-    assert counts["appointments anonymised"] == 4
+    assert counts["appointments anonymised"] == 6 and counts["messages anonymised"] == 1
     rows = list(Appointment.select())
-    assert len(rows) == 4 and all(r.phone is None and r.full_name is None and r.purged for r in rows)
-    assert purge(later, days=90)["appointments anonymised"] == 0
+    assert len(rows) == 6 and all(r.phone is None and r.full_name is None and r.purged for r in rows)
+    sent, waiting = Message.select().order_by(Message.id)
+    assert (sent.recipient, sent.body, sent.kind, sent.status) == ("", "", "confirmed", "delivered")
+    assert waiting.recipient == "0550123457"  # a message still to send keeps its address
+    assert purge(later, days=90) == {**counts, "appointments anonymised": 0, "messages anonymised": 0}
 
 
 def test_purge_after_90_days_keys_after_7_and_counters_after_1(catalog):
@@ -217,7 +223,8 @@ def test_purge_after_90_days_keys_after_7_and_counters_after_1(catalog):
     RateLimit.insert_many([{"key": "today", "window": seconds - 23 * 3600, "hits": 1},
                            {"key": "yesterday", "window": seconds - 25 * 3600, "hits": 1}]).execute()
     counts = purge(NOW)
-    assert counts == {"appointments anonymised": 0, "idempotency keys deleted": 1, "rate-limit counters deleted": 1}
+    assert counts == {"appointments anonymised": 0, "messages anonymised": 0, "idempotency keys deleted": 1,
+                      "rate-limit counters deleted": 1}
     assert [k.key for k in IdempotencyKey.select()] == ["6 days"]
     assert [r.key for r in RateLimit.select()] == ["today"]
     # The demo visits of 2 December at 09:00 and 09:15: 90 days later, the first only.

@@ -31,7 +31,7 @@ test-e2e: setup-dev ## the browser tests only (e2e/)
 lint: setup-dev ## check the Python code with ruff (settings in pyproject.toml)
 	$(VENV)/bin/ruff check .
 
-bench: setup-dev ## run the benchmarks (ARGS=--quick for ~3 min), figures in bench/results.json
+bench: setup-dev ## run the benchmarks (ARGS=--quick for ~4 min), figures in bench/results.json
 	$(PY) -m bench.run $(ARGS)
 
 setup: $(VENV)/.stamp-install $(HTMX) $(MO) ## virtualenv, dependencies, htmx, compiled translations

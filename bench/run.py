@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` and `webapp
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"  # noqa: A001
 
-from bench import bookings, browser, growth, throughput, weight  # noqa: E402
+from bench import bookings, browser, cluster, growth, messages, throughput, weight  # noqa: E402
 from bench.common import NOW, ROOT, chromium_version, cpu_count, git_commit, postgres_version  # noqa: E402
 
 SECTIONS = {
@@ -32,6 +32,8 @@ SECTIONS = {
     3: ("Server throughput", throughput.run),
     4: ("Bookings per second and the last seat", bookings.run),
     5: ("Cost growth (catalog and appointments)", growth.run),
+    6: ("Local cluster: one node vs two", cluster.run),
+    7: ("Messages per second through the worker", messages.run),
 }
 
 
@@ -43,7 +45,7 @@ class Context:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller counts (about 3 minutes in all)")
+    parser.add_argument("--quick", action="store_true", help="smaller counts (about 4 minutes in all)")
     parser.add_argument("--only", default="", help="comma-separated section numbers, e.g. 1,3")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"), help="where to write the JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")

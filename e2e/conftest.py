@@ -1,10 +1,12 @@
 """Browser tests: a real server (gunicorn) on a free port, Chromium driven by Playwright.
 
 Set E2E_BASE_URL to test a server you started yourself (it must run with the demo data and
-WEBAPP_NOW=2026-12-01T09:00). Chromium comes from CHROMIUM_PATH, /usr/bin/chromium, or
-Playwright's own download, in that order.
+WEBAPP_NOW=2026-12-01T09:00). The suite can run again and again against the same server: every
+booking uses a phone number and an Idempotency-Key of its own and a slot that is still free.
+Chromium comes from CHROMIUM_PATH, /usr/bin/chromium, or Playwright's own download, in that order.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -14,8 +16,10 @@ import sys
 import time
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -25,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # as the actions of the `page` fixture, for pages made with browser.new_context() too.
 expect.set_options(timeout=10_000)
 NOW = "2026-12-01T09:00"
+TODAY = NOW[:10]
+TASK = "work-accident/declare-work-accident"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
@@ -99,6 +105,68 @@ def count_appointments(server, where: str, *args) -> int:
         pytest.skip("counting rows needs the suite's own server (E2E_BASE_URL is set)")
     with sqlite3.connect(server.db) as db:
         return db.execute(f"SELECT COUNT(*) FROM appointment WHERE {where}", args).fetchone()[0]
+
+
+SIGNED_IN: dict[tuple[str, str], list] = {}  # (origin, username) -> cookies of its first sign-in
+
+
+def sign_in(page, username, password):
+    """Sign in with the form once per account and server, then reuse that session (the clock is
+    frozen, so it never expires): the server allows 20 sign-ins an address in 15 minutes, and
+    the suite run twice in a row against one server would need more."""
+    page.goto("/fr/staff/login")
+    origin = page.url.split("/fr/staff/login")[0]
+    cookies = SIGNED_IN.get((origin, username))
+    if cookies:
+        page.context.add_cookies(cookies)
+        page.goto("/fr/staff/")
+        return
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/staff/" in url and "/staff/login" not in url)
+    SIGNED_IN[(origin, username)] = [c for c in page.context.cookies(origin) if c["name"] == "session"]
+
+
+def unique_phone() -> str:
+    """A mobile number (07 and 8 digits) of this call only. The app allows one future
+    appointment per phone and procedure, so a fixed number would book once per server."""
+    return f"07{uuid.uuid4().int % 10**8:08d}"
+
+
+def unique_key(label: str) -> str:
+    """An Idempotency-Key of this call only (a replayed key would answer the first booking)."""
+    return f"{label}-{uuid.uuid4().hex}"
+
+
+def availability(base_url: str, agency: str, day: str | None = None, task: str = TASK) -> dict:
+    """The availability API: the slots of `day` (today if None) and the next open days."""
+    query = f"task={task}" + (f"&date={day}" if day else "")
+    with urllib.request.urlopen(f"{base_url}/api/v1/agencies/{agency}/availability?{query}") as response:
+        return json.loads(response.read())
+
+
+def open_days(base_url: str, agency: str, task: str = TASK) -> list[str]:
+    """The next open days of an agency (ISO dates), closures left out."""
+    return [d["date"] for d in availability(base_url, agency, task=task)["next_days"]]
+
+
+def free_slot(base_url: str, agency: str, task: str = TASK, seats: int = 1, day: str | None = None,
+              after: str | None = None) -> tuple[str, str]:
+    """(date, time) of the first slot with at least `seats` free seats: on `day`, or else on the
+    first open day later than `after` that has one. Earlier runs may have taken fixed slots."""
+    days = [day] if day else [d for d in open_days(base_url, agency, task) if after is None or d > after]
+    for candidate in days:
+        for slot in availability(base_url, agency, candidate, task)["slots"]:
+            if slot["remaining"] >= seats:
+                return candidate, slot["time"]
+    raise AssertionError(f"agency {agency}: no slot with {seats} free seats on {days}")
+
+
+def stored_start(day: str, time: str) -> str:
+    """How the database stores a start in Algiers: naive UTC, as SQLite text."""
+    start = datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=ZoneInfo("Africa/Algiers"))
+    return start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def wait_for_outbox(page, condition: str, timeout: float = 15_000) -> None:

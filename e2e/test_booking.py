@@ -7,10 +7,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from conftest import free_slot, unique_phone
+
 BOOK = "/{lang}/book/work-accident/declare-work-accident"
 
 
-def choose_agency_day_time(page, lang="ar", agency="42", day="2026-12-06", time="10:15"):
+def choose_agency_day_time(page, day, time, lang="ar", agency="42"):
     page.goto(BOOK.format(lang=lang))
     page.locator("#agency-choice").select_option(agency)
     page.locator("#step-agency ~ form button, form:has(#agency-choice) button").first.click()
@@ -20,10 +22,12 @@ def choose_agency_day_time(page, lang="ar", agency="42", day="2026-12-06", time=
     expect(page.locator("#step-details")).to_be_visible()
 
 
-def test_book_in_arabic_on_a_phone_then_move_and_cancel(page):
-    choose_agency_day_time(page)
+def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
+    day, time = free_slot(base_url, "42", after="2026-12-03")  # 6 December, unless earlier runs filled it
+    choose_agency_day_time(page, day, time)
     page.get_by_label("الاسم واللقب").fill("أمينة بن علي")
-    page.get_by_label("الهاتف النقال").fill("0661 23 45 67")
+    phone = unique_phone()
+    page.get_by_label("الهاتف النقال").fill(f"{phone[:4]} {phone[4:6]} {phone[6:8]} {phone[8:]}")  # as written
     page.get_by_role("button", name="متابعة").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("راجع وأكد")
     page.get_by_role("button", name="أكد الموعد").click()
@@ -34,17 +38,18 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page):
     with page.expect_download() as download:
         page.get_by_role("link", name="أضف إلى رزنامتي").click()
     ics = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "DTSTART;TZID=Africa/Algiers:20261206T101500" in ics
+    assert f"DTSTART;TZID=Africa/Algiers:{day.replace('-', '')}T{time.replace(':', '')}00" in ics
     page.screenshot(path="e2e/artifacts/confirmation-ar-360.png", full_page=True)
     axe = Axe().run(page)
     assert axe.violations_count == 0, axe.generate_report()
 
+    new_day, new_time = free_slot(base_url, "42", after=day)
     page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
-    page.locator("a[href*='date=2026-12-07']").click()
-    page.locator("input[name=time][value='11:00']").check()
+    page.locator(f"a[href*='date={new_day}']").click()
+    page.locator(f"input[name=time][value='{new_time}']").check()
     page.locator("form:has(input[name=time]) button[type=submit]").click()
-    page.locator("#step-move ~ form button, form:has(input[value='11:00']) button.primary").first.click()
-    expect(page.locator(".summary")).to_contain_text("11:00")
+    page.locator(f"#step-move ~ form button, form:has(input[value='{new_time}']) button.primary").first.click()
+    expect(page.locator(".summary")).to_contain_text(new_time)
     page.get_by_role("button", name="ألغ هذا الموعد").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
 
@@ -68,7 +73,7 @@ def test_keyboard_only_booking(page):
     page.locator("#f-full_name").focus()
     page.keyboard.type("Karim Clavier")
     page.keyboard.press("Tab")
-    page.keyboard.type("0770112233")
+    page.keyboard.type(unique_phone())
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier et confirmer")
     page.get_by_role("button", name="Confirmer le rendez-vous").focus()

@@ -8,8 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import count_appointments, wait_for_outbox
-from test_staff import sign_in
+from conftest import TODAY, count_appointments, free_slot, sign_in, unique_key, unique_phone, wait_for_outbox
 
 
 def enrolled_tablet(browser, base_url, name):
@@ -69,13 +68,16 @@ def test_check_in_tickets_display_print_and_forget(browser, base_url):
     context.close()
 
 
-def book_today(base_url, key="kiosk-e2e", phone="0771000001", time="15:00"):
-    """An appointment at agency 16 today (the frozen clock's 1 December), through the API."""
+def book_today(base_url):
+    """An appointment at agency 16 today (the frozen clock's 1 December), through the API: a
+    free slot, a phone and a key of its own, so that the suite can run again on one server."""
+    day, time = free_slot(base_url, "16", day=TODAY)
     body = json.dumps({"agency": "16", "service": "work-accident", "task": "declare-work-accident",
-                       "date": "2026-12-01", "time": time, "full_name": "Kiosque Test",
-                       "phone": phone}).encode()
+                       "date": day, "time": time, "full_name": "Kiosque Test",
+                       "phone": unique_phone()}).encode()
     request = urllib.request.Request(base_url + "/api/v1/appointments", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "Idempotency-Key": key})
+                                     headers={"Content-Type": "application/json",
+                                              "Idempotency-Key": unique_key("kiosk")})
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read())["reference"].lower()
 
@@ -160,7 +162,7 @@ def walk_ins_on_the_agenda(browser, base_url, prefix):
 
 def test_the_lobby_keeps_working_without_internet(browser, base_url, server):
     context, page = enrolled_tablet(browser, base_url, "Hall")
-    reference = book_today(base_url, key="kiosk-offline", phone="0771000002", time="15:15")
+    reference = book_today(base_url)
     prefix = keep_kiosk_screens(page)
     context.set_offline(True)
     page.goto("/fr/kiosk/checkin")

@@ -8,7 +8,17 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ROOT, count_appointments, free_port, launch, stop
+from conftest import (
+    ROOT,
+    count_appointments,
+    free_port,
+    free_slot,
+    launch,
+    stop,
+    stored_start,
+    unique_key,
+    unique_phone,
+)
 
 NO_NETWORK = {"ar": "لا توجد شبكة", "fr": "Pas de réseau", "en": "No network"}
 
@@ -48,8 +58,10 @@ def test_catalog_and_search_without_network(context, page, lang):
     context.set_offline(False)
 
 
-def fill_details_offline(context, page, time, agency="16", phone="0555443322", fallback=None):
-    page.goto(f"/fr/book/work-accident/declare-work-accident?agency={agency}&date=2026-12-03&time={time}")
+def fill_details_offline(context, page, slot, phone, agency="16", fallback=None):
+    """Open the details step of a (date, time) online, then fill and send it offline."""
+    day, time = slot
+    page.goto(f"/fr/book/work-accident/declare-work-accident?agency={agency}&date={day}&time={time}")
     context.set_offline(True)
     page.get_by_label("Nom et prénom").fill("Hors Ligne")
     page.get_by_label("Téléphone mobile").fill(phone)
@@ -75,7 +87,8 @@ def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
     context = browser.new_context(base_url=base_url)
     page = context.new_page()
     precache(page, "fr")
-    fill_details_offline(context, page, "09:30")
+    phone = unique_phone()
+    fill_details_offline(context, page, free_slot(base_url, "16", after="2026-12-02"), phone)
     page.close()
     page = context.new_page()
     page.goto("/fr/outbox")
@@ -84,7 +97,7 @@ def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
     context.set_offline(False)
     expect_confirmed(page.locator("#outbox li"))
     reference = page.locator("#outbox li strong").inner_text()
-    assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443322") == 1
+    assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     assert count_appointments(server, "reference = ?", reference) == 1
     stored = page.evaluate("Outbox.all()")
     assert "phone" not in stored[0]["request"] and "full_name" not in stored[0]["request"]
@@ -95,7 +108,8 @@ def test_network_cut_during_the_send_still_books_once(browser, base_url, server)
     context = browser.new_context(base_url=base_url)
     page = context.new_page()
     precache(page, "fr")
-    fill_details_offline(context, page, "10:30", phone="0555443311")
+    phone = unique_phone()
+    fill_details_offline(context, page, free_slot(base_url, "16", after="2026-12-02"), phone)
     attempts = []
 
     def cut_first(route):
@@ -113,7 +127,7 @@ def test_network_cut_during_the_send_still_books_once(browser, base_url, server)
     page.get_by_role("button", name="Envoyer maintenant").click()
     expect_confirmed(entry)
     assert len(attempts) >= 2
-    assert count_appointments(server, "phone = ? AND status = 'booked'", "0555443311") == 1
+    assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     context.close()
 
 
@@ -140,8 +154,8 @@ def test_a_page_closed_during_the_send_leaves_the_request_waiting(browser, base_
     page = context.new_page()
     without_background_sync(browser, page, base_url)
     precache(page, "fr")
-    phone = "0555443355" if web_locks else "0555443356"
-    fill_details_offline(context, page, "11:30" if web_locks else "11:45", phone=phone)
+    phone = unique_phone()
+    fill_details_offline(context, page, free_slot(base_url, "16", after="2026-12-02"), phone)
     context.route("**/api/v1/appointments", lambda route: None)  # no answer while this page lives
     with page.expect_request("**/api/v1/appointments"):
         context.set_offline(False)  # the page sends on 'online'
@@ -169,23 +183,27 @@ def test_slot_taken_while_offline_is_never_double_booked(browser, base_url, serv
     context = browser.new_context(base_url=base_url)
     page = context.new_page()
     precache(page, "fr")
-    fill_details_offline(context, page, "14:00", agency="09", phone="0555443300")
+    # A slot with both desks free, after 2 December (the report test counts that day at 09).
+    day, time = free_slot(base_url, "09", seats=2, after="2026-12-02")
+    phone = unique_phone()
+    fill_details_offline(context, page, (day, time), phone, agency="09")
     for n in range(2):  # two others take the two desks meanwhile
         body = json.dumps({"agency": "09", "service": "death-grant", "task": "claim-death-grant",
-                           "date": "2026-12-03", "time": "14:00", "full_name": f"Other {n}",
-                           "phone": f"066600000{n}"}).encode()
+                           "date": day, "time": time, "full_name": f"Other {n}",
+                           "phone": unique_phone()}).encode()
         urllib.request.urlopen(urllib.request.Request(
             base_url + "/api/v1/appointments", data=body, method="POST",
-            headers={"Content-Type": "application/json", "Idempotency-Key": f"other-{n}"}))
+            headers={"Content-Type": "application/json", "Idempotency-Key": unique_key("other")}))
     context.set_offline(False)
     expect(page.locator("#outbox li")).to_have_attribute("data-state", "needs_choice", timeout=15_000)
     expect(page.locator("#outbox li")).to_contain_text("À vous de choisir")
     alternative = page.locator("#outbox li button").first
     expect(alternative).to_be_visible()
-    assert count_appointments(server, "agency = '09' AND starts_at = '2026-12-03 13:00:00' AND seat IS NOT NULL") == 2
+    assert count_appointments(server, "agency = '09' AND starts_at = ? AND seat IS NOT NULL",
+                              stored_start(day, time)) == 2
     alternative.click()
     expect_confirmed(page.locator("#outbox li"))
-    assert count_appointments(server, "phone = ? AND seat IS NOT NULL", "0555443300") == 1
+    assert count_appointments(server, "phone = ? AND seat IS NOT NULL", phone) == 1
     context.close()
 
 

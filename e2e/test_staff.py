@@ -6,18 +6,17 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from conftest import TODAY, free_slot, open_days, sign_in, unique_phone
 
-def sign_in(page, username, password):
-    page.goto("/fr/staff/login")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+DEATH_GRANT = "death-grant/claim-death-grant"
 
 
-def book(page, time, date="2026-12-08"):
-    page.goto(f"/fr/book/death-grant/claim-death-grant?agency=16&date={date}&time={time}")
+def book(page, slot):
+    """Book a (date, time) of agency 16 as a citizen, with a phone of its own; the reference."""
+    date, time = slot
+    page.goto(f"/fr/book/{DEATH_GRANT}?agency=16&date={date}&time={time}")
     page.get_by_label("Nom et prénom").fill("Citoyen Test")
-    page.get_by_label("Téléphone mobile").fill(f"05500{time.replace(':', '')}1")
+    page.get_by_label("Téléphone mobile").fill(unique_phone())
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
     return page.locator(".reference strong").inner_text().replace("-", "")
@@ -25,7 +24,7 @@ def book(page, time, date="2026-12-08"):
 
 def test_citizen_books_agent_receives(browser, base_url):
     citizen = browser.new_context(base_url=base_url).new_page()
-    reference = book(citizen, "14:00", date="2026-12-01")  # today, for the frozen clock
+    reference = book(citizen, free_slot(base_url, "16", DEATH_GRANT, day=TODAY))  # today, for the frozen clock
     agent = browser.new_context(base_url=base_url).new_page()
     sign_in(agent, "demo-agent", "Guichet-16-demo")
     expect(agent.get_by_role("heading", level=1)).to_contain_text("Agenda")
@@ -40,19 +39,22 @@ def test_citizen_books_agent_receives(browser, base_url):
 
 
 def test_supervisor_closes_a_booked_day_and_sees_it_flagged(browser, base_url):
+    # The last open day: 8 December on a fresh server, the next one after each run that closed
+    # it. The other tests book at agency 16 today or on the first open day with a free slot.
+    day = open_days(base_url, "16", DEATH_GRANT)[-1]
     citizen = browser.new_context(base_url=base_url).new_page()
-    reference = book(citizen, "11:30")
+    reference = book(citizen, free_slot(base_url, "16", DEATH_GRANT, day=day))
     supervisor = browser.new_context(base_url=base_url).new_page()
     sign_in(supervisor, "demo-supervisor", "Chef-agence-16-demo")
     supervisor.get_by_role("link", name="Réglages de l’agence").click()
-    supervisor.get_by_label("Premier jour").fill("2026-12-08")
-    supervisor.get_by_label("Dernier jour").fill("2026-12-08")
+    supervisor.get_by_label("Premier jour").fill(day)
+    supervisor.get_by_label("Dernier jour").fill(day)
     supervisor.get_by_label("Motif (affiché au public)").fill("Travaux")
     supervisor.get_by_role("button", name="Ajouter une fermeture").click()
     expect(supervisor.get_by_role("alert")).to_contain_text(reference)
     supervisor.get_by_role("button", name="Confirmer la fermeture").click()
     expect(supervisor.locator(".notice")).to_be_visible()
-    supervisor.goto("/fr/staff/16/agenda?date=2026-12-08")
+    supervisor.goto(f"/fr/staff/16/agenda?date={day}")
     expect(supervisor.locator("#agenda tr", has_text=reference)).to_contain_text("À prévenir : closure: Travaux")
 
 

@@ -112,8 +112,8 @@ SIGNED_IN: dict[tuple[str, str], list] = {}  # (origin, username) -> cookies of 
 
 def sign_in(page, username, password):
     """Sign in with the form once per account and server, then reuse that session (the clock is
-    frozen, so it never expires): the server allows 20 sign-ins an address in 15 minutes, and
-    the suite run twice in a row against one server would need more."""
+    frozen, so it never expires): an Argon2 check per test is time the suite need not spend.
+    A test that signs out ends every session of its account, and must not use this."""
     page.goto("/fr/staff/login")
     origin = page.url.split("/fr/staff/login")[0]
     cookies = SIGNED_IN.get((origin, username))

@@ -237,3 +237,18 @@ def test_purge_after_90_days_keys_after_7_and_counters_after_1(catalog):
 def test_the_purge_command_keeps_90_days_too():
     days = next(option for option in cli.commands["purge"].params if option.name == "days")
     assert days.default == 90
+
+
+def test_lookups_count_against_the_reference_however_it_is_written(catalog):
+    """Case, dashes and spaces (a no-break space too) are folded before the count: five wrong
+    phones for one reference, each written another way and from another address, and the
+    right phone is refused too, for a while."""
+    reference = demo.reference("DEM2AAAA")  # phone 0550000001
+    written = [reference.lower(), codes.display(reference), f" {reference[:4]} {reference[4:]} ",
+               codes.display(reference).lower().replace("-", "\u00a0"), f"{reference[:2]}-{reference[2:].lower()}"]
+    for n, typed in enumerate(written):
+        with pytest.raises(DomainError, match="not_found"):
+            appointments.find(typed, "0660000009", f"10.0.0.{n}", NOW)
+    with pytest.raises(DomainError, match="rate_limited"):
+        appointments.find(reference, "0550000001", "10.0.1.1", NOW)
+    assert appointments.find(demo.reference("DEM2BBBB"), "0660000002", "10.0.1.1", NOW)  # another reference

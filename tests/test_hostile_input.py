@@ -170,7 +170,7 @@ def specs(context):
         "api.reschedule_appointment": {"path": {"reference": DEMO_REF}, "args": {"phone": DEMO_PHONE},
                                        "json": {"date": "2026-12-03", "time": "11:15", "phone": None}},
         "pwa.manifest": {"args": {"lang": "ar"}},
-        # `next` first: failed passwords lock the account the valid logins use
+        # `next` first: failed passwords slow down this address, which the valid logins use too
         "staff.login": {"args": {"next": "/fr/staff/"}, "form": {"username": "demo-admin",
                                                                 "password": "Siege-CNAS-demo"}},
         "staff.agenda": {"path": agency, "args": {"date": "2026-12-02", "task": None, "status": None,

@@ -39,14 +39,21 @@ def locale() -> str:
     return LANGUAGES[current()]["locale"]
 
 
+# The query arguments a language link keeps: the search, the wilaya of the agencies list, the
+# booking steps' choices and the reference of the lookup form (each at most 100 characters).
+# Nothing else of the query, and nothing of the Host header, reaches the link.
+KEPT_QUERY = ("q", "wilaya", "agency", "date", "time", "reference")
+
+
 def switch_language(code: str) -> str:
-    """The URL of the page being shown, in another language (home when it has none)."""
+    """The URL of the page being shown, in another language (home when it has none): a path
+    built from the route and its own arguments, plus only the KEPT_QUERY arguments."""
     rule = request.url_rule
     if rule is None or "lang" not in rule.arguments:
         return url_for("public.home", lang=code)
-    # url_for's own keywords (_method, _external, _scheme, _anchor, endpoint) never come from the query
-    query = {k: v for k, v in request.args.items() if not k.startswith("_") and k != "endpoint"}
-    return url_for(request.endpoint, **{**query, **request.view_args, "lang": code})
+    query = {k: request.args[k][:100] for k in KEPT_QUERY if request.args.get(k) and k not in rule.arguments}
+    arguments = {k: v for k, v in (request.view_args or {}).items() if k in rule.arguments}
+    return url_for(request.endpoint, **{**query, **arguments, "lang": code, "_external": False})
 
 
 def when(moment, year: bool = True) -> str:

@@ -123,9 +123,13 @@ class Staff(BaseModel):
     role = pw.CharField(max_length=16)  # agent | supervisor | admin
     agency = pw.CharField(max_length=8, null=True)
     active = pw.BooleanField(default=True)
+    # Unused since migration 7 (sign-ins are throttled per address, never locked per account);
+    # kept so that an upgrade changes no row.
     failed_logins = pw.SmallIntegerField(default=0)
     locked_until = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField()
+    # Added by migration 7: every session carries it; changing it ends them all (auth.end_sessions).
+    session_version = pw.IntegerField(default=0)
 
 
 class AuditEntry(BaseModel):

@@ -1,5 +1,6 @@
 """CSRF protection, cookie flags and security headers for every response."""
 
+from flask import current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 from .assets import inline_css_hash
@@ -33,6 +34,21 @@ HEADERS = {
 }
 
 
+HSTS = "max-age=31536000; includeSubDomains"  # one year; sent when cookies are HTTPS-only
+# Answers that are personal, or show personal data, are never kept by a browser or a proxy:
+# every answer of these blueprints, of a route about one appointment (`<reference>`), of a
+# method that changes something, and of these pages (its error pages included: a 404 too).
+PERSONAL_BLUEPRINTS = {"staff", "kiosk", "demo"}
+PERSONAL_ENDPOINTS = {"booking.manage", "pwa.outbox"}
+
+
+def personal() -> bool:
+    """Whether the answer to this request is personal (see PERSONAL_BLUEPRINTS)."""
+    rule = request.url_rule
+    return (request.method not in ("GET", "HEAD", "OPTIONS") or request.blueprint in PERSONAL_BLUEPRINTS
+            or request.endpoint in PERSONAL_ENDPOINTS or (rule is not None and "reference" in rule.arguments))
+
+
 def init_app(app) -> None:
     """Turn on CSRF checks and the security headers (cookie flags come from config.py)."""
     csrf.init_app(app)
@@ -42,4 +58,8 @@ def init_app(app) -> None:
     def secure_headers(response):
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if personal() and not response.headers.get("Cache-Control", "").startswith("no-store"):
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -20,6 +20,7 @@ from . import (
     v0004_kiosks,
     v0005_ticket_numbers,
     v0006_outbox,
+    v0007_staff_sessions,
 )
 
 Migration = tuple[int, str, Callable[[pw.Database], None]]
@@ -28,7 +29,8 @@ LOCK_ID = 7_246_813  # the advisory lock that serialises migrations on PostgreSQ
 MIGRATIONS: list[Migration] = [
     (number, module.NAME, module.apply)
     for number, module in enumerate([v0001_agency_settings, v0002_booking, v0003_agency_day,
-                                     v0004_kiosks, v0005_ticket_numbers, v0006_outbox], start=1)
+                                     v0004_kiosks, v0005_ticket_numbers, v0006_outbox,
+                                     v0007_staff_sessions], start=1)
 ]
 
 

@@ -43,8 +43,10 @@ def create(username: str, password: str, role: str, agency: str | None, by: str 
 
 
 def deactivate(staff_id: int, by: str, now: datetime) -> None:
-    """Close an account for good (its sessions end at their next request)."""
+    """Close an account for good; every session of it ends at once, on every server."""
     with write_transaction():
-        if not Staff.update(active=False).where(Staff.id == staff_id).execute():
+        changed = (Staff.update(active=False, session_version=Staff.session_version + 1)
+                   .where(Staff.id == staff_id).execute())
+        if not changed:
             raise DomainError("unknown_account")
         audit.record(by, None, "account_deactivate", f"staff:{staff_id}", now)

@@ -26,10 +26,10 @@ STAFF_MESSAGES = {
     "refused": _l("Not possible in this state: the list has been refreshed."),
     "nobody": _l("Nobody is waiting."),
     "invalid": _l("Wrong username or password."),
-    "locked": _l("Too many failed attempts: this account is locked for 15 minutes."),
     "rate_limited": _l("Too many attempts. Wait a few minutes, then try again."),
     "short": _l("The password must have at least 10 characters."),
-    "common": _l("This password is too easy to guess. Choose another one."),
+    "common": _l("This password is too easy to guess: avoid common words, names, dates, keyboard rows and "
+                 "the username. A phrase of several unusual words is best."),
     "role": _l("Choose a role."),
     "agency": _l("Agents and supervisors belong to an agency: choose one."),
     "taken": _l("This username is already used."),

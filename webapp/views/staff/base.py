@@ -37,7 +37,8 @@ def staff_texts():
 
 
 def signed_in():
-    """The staff member of this session, if the session is still valid (30 min idle, 12 h)."""
+    """The staff member of this session, if the session is still valid (30 min idle, 12 h, and
+    not ended on the server: signed out, deactivated)."""
     data = session.get("staff")
     if not isinstance(data, dict):
         return None
@@ -46,7 +47,7 @@ def signed_in():
         seen, since = datetime.fromisoformat(data["seen"]), datetime.fromisoformat(data["since"])
     except (KeyError, TypeError, ValueError):
         seen = since = None
-    staff = auth.session_staff(data.get("id"))
+    staff = auth.session_staff(data.get("id"), data.get("v"))  # None once signed out anywhere
     if seen is None or now - seen > IDLE or now - since > MAXIMUM or staff is None:
         session.clear()
         return None

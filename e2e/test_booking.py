@@ -22,6 +22,16 @@ def choose_agency_day_time(page, day, time, lang="ar", agency="42"):
     expect(page.locator("#step-details")).to_be_visible()
 
 
+def move_in_arabic(page, new_day, new_time):
+    """From the Arabic confirmation page, move the appointment to (new_day, new_time)."""
+    page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
+    page.locator(f"a[href*='date={new_day}']").click()
+    page.locator(f"input[name=time][value='{new_time}']").check()
+    page.locator("form:has(input[name=time]) button[type=submit]").click()
+    page.locator(f"#step-move ~ form button, form:has(input[value='{new_time}']) button.primary").first.click()
+    expect(page.locator(".summary")).to_contain_text(new_time)
+
+
 def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
     day, time = free_slot(base_url, "42", after="2026-12-03")  # 6 December, unless earlier runs filled it
     choose_agency_day_time(page, day, time)
@@ -44,12 +54,7 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
     assert axe.violations_count == 0, axe.generate_report()
 
     new_day, new_time = free_slot(base_url, "42", after=day)
-    page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
-    page.locator(f"a[href*='date={new_day}']").click()
-    page.locator(f"input[name=time][value='{new_time}']").check()
-    page.locator("form:has(input[name=time]) button[type=submit]").click()
-    page.locator(f"#step-move ~ form button, form:has(input[value='{new_time}']) button.primary").first.click()
-    expect(page.locator(".summary")).to_contain_text(new_time)
+    move_in_arabic(page, new_day, new_time)
     page.get_by_role("button", name="ألغ هذا الموعد").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
 

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conftest import free_slot, unique_key, unique_phone
-from test_booking import choose_agency_day_time
+from test_booking import choose_agency_day_time, move_in_arabic
 from test_offline import expect_confirmed, fill_details_offline, precache
 
 
@@ -32,12 +32,7 @@ def test_pages_in_arabic_confirm_move_and_cancel_by_sms(page, base_url):
     assert reference in confirmed["body"] and time in confirmed["body"] and "غيرك" in confirmed["body"]
 
     new_day, new_time = free_slot(base_url, "42", after=day)
-    page.get_by_role("link", name="غيّر التاريخ أو الساعة").click()
-    page.locator(f"a[href*='date={new_day}']").click()
-    page.locator(f"input[name=time][value='{new_time}']").check()
-    page.locator("form:has(input[name=time]) button[type=submit]").click()
-    page.locator(f"#step-move ~ form button, form:has(input[value='{new_time}']) button.primary").first.click()
-    expect(page.locator(".summary")).to_contain_text(new_time)
+    move_in_arabic(page, new_day, new_time)
     page.get_by_role("button", name="إيقاف التذكيرات").click()
     expect(page.locator("#reminders ~ p")).to_contain_text("أُوقفت التذكيرات")
     page.get_by_role("button", name="ألغ هذا الموعد").click()

@@ -161,7 +161,7 @@ def test_the_reminder_job_sends_one_reminder_per_live_visit_of_tomorrow(app, cat
                                 at("2026-12-01", "19:00"))
     assert outbox.schedule_reminders(at("2026-12-01", "17:59")) == 0
     assert outbox.schedule_reminders(evening) == 1 + demo_visits_tomorrow()
-    outbox.schedule_reminders(at("2026-12-01", "19:30"))  # the job runs again: nothing new
+    assert outbox.schedule_reminders(at("2026-12-01", "19:30")) == 0  # the job runs again: nothing new
     reminders = messages(kind="reminder")
     assert [m.appointment for m in reminders if m.recipient.startswith("055123")] == [kept.id]
     assert len(reminders) == 1 + demo_visits_tomorrow()

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 
 import peewee as pw
 from flask import current_app
+from peewee import fn
 
 from ..clock import ALGIERS, from_utc, to_utc, wall
 from ..db import database, write_transaction
@@ -92,10 +93,12 @@ def schedule_reminders(now: datetime) -> int:
 
 
 def _remind(kind: str, now: datetime, first: datetime, last: datetime, booked_before: datetime) -> int:
+    reminded = Message.select(Message.id).where((Message.appointment == Appointment.id) & (Message.kind == kind)
+                                                & (Message.appointment_start == Appointment.starts_at))
     due = (Appointment.select()
            .where(Appointment.status.in_(LIVE) & Appointment.reminders
                   & (Appointment.starts_at >= first) & (Appointment.starts_at < last)
-                  & (Appointment.created_at < booked_before)))
+                  & (Appointment.created_at < booked_before) & ~fn.EXISTS(reminded)))  # each round: only the new
     count = 0
     for appointment in due:
         with write_transaction():

@@ -93,6 +93,16 @@ def test_every_problem_is_listed_not_just_the_first(content):
     assert all(": category: Must be one of: insured, employers, others." in p for p in found)
 
 
+def test_synonyms_with_unknown_language_or_empty_entries(content):
+    edit(content / "synonyms.toml", "[en]\n", '[de]\n"Krankenschein" = "sick leave"\n\n[en]\n"" = "sick leave"\n'
+         '"sick pay" = "  "\n')
+    found = problems(content)
+    assert len(found) == 3, found
+    assert all(p.startswith(str(content / "synonyms.toml")) for p in found)
+    assert any("de: Unknown field" in p for p in found)
+    assert sum("an empty phrase" in p for p in found) == 2
+
+
 def test_agency_with_unknown_wilaya(content):
     edit(content / "agencies.toml", "wilaya = 1\n", "wilaya = 77\n")
     found = problems(content)

@@ -62,11 +62,13 @@ def test_a_content_change_changes_only_its_pages(app):
     assert differ == [("public.task", (("service_id", changed.services[0]["id"]), ("task_id", task["id"])))]
 
 
-def test_offline_index_is_compact_and_folded(client):
+def test_offline_index_is_compact_and_stemmed(client):
     index = client.get("/offline-index/ar.json").json
-    entry = next(e for e in index if e["u"] == "/ar/services/death-grant/claim-death-grant")
-    assert "الوفاه" in entry["w"].split()  # ta marbuta folded, as the server's search does
-    assert set(entry) == {"u", "t", "st", "w"}
+    entry = next(e for e in index["entries"] if e["u"] == "/ar/services/death-grant/claim-death-grant")
+    assert set(entry) == {"u", "t", "st", "h", "p", "w"}
+    assert index["vocab"]["وفاه"] in entry["h"].split()  # article removed, ta marbuta folded, stemmed
+    assert index["vocab"]["امومه"] == "اموم" and index["vocab"]["مرض"] == ""  # "" when the word is its stem
+    assert [["عطل", "مرض"], ["توقف", "عمل", "سبب", "مرض"]] in index["synonyms"]  # عطلة مرضية → ...
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.catalog.search import normalize
+from webapp.catalog.search import bare, normalize, one_edit
 
 
 @pytest.mark.parametrize(
@@ -15,10 +15,30 @@ from webapp.catalog.search import normalize
         ("مُسْتَشْفَى", "مستشفي"),
         ("مسؤول", "مسوول"),
         ("بطاقـــة", "بطاقه"),
+        ("٢٦ ۲۶", "26 26"),
     ],
 )
 def test_normalize_folds_accents_case_and_arabic_forms(raw, folded):
     assert normalize(raw) == folded
+
+
+@pytest.mark.parametrize(
+    "word, without",
+    [("المرض", "مرض"), ("والمرض", "مرض"), ("بالبطاقه", "بطاقه"), ("للعمال", "عمال"), ("وفاه", "فاه"),
+     ("ولد", "ولد"), ("الم", "الم"), ("bal", "bal")],
+)
+def test_arabic_article_and_clitics_are_removed_when_three_letters_remain(word, without):
+    assert bare(word) == without
+
+
+@pytest.mark.parametrize("typed, known", [("accidant", "accident"), ("acident", "accident"),
+                                          ("accidnet", "accident"), ("accidents", "accident")])
+def test_one_typo_is_one_edit(typed, known):
+    assert one_edit(typed, known)
+
+
+def test_two_typos_are_not_one_edit():
+    assert not one_edit("acidant", "accident") and not one_edit("accident", "accident")
 
 
 def test_search_ignores_accents_and_case(client):

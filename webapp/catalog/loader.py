@@ -22,18 +22,19 @@ class ContentError(Exception):
 
 @dataclass
 class Catalog:
-    """The validated catalog: services with their tasks, agencies and wilayas."""
+    """The validated catalog: services with their tasks, agencies, wilayas and search synonyms."""
 
     services: list[dict]
     agencies: list[dict]
     wilayas: dict[int, dict]
+    synonyms: dict[str, dict[str, str]] = field(default_factory=dict)
     by_id: dict[str, dict] = field(init=False)
     search_index: SearchIndex = field(init=False)
 
     def __post_init__(self):
         self.services.sort(key=lambda s: (CATEGORIES.index(s["category"]), s["order"], s["id"]))
         self.by_id = {s["id"]: s for s in self.services}
-        self.search_index = SearchIndex(self.services)
+        self.search_index = SearchIndex(self.services, self.synonyms)
 
     def service(self, service_id: str) -> dict | None:
         """The service with this id, or None."""
@@ -75,12 +76,14 @@ def load_catalog(content_dir: str | Path) -> Catalog:
     agencies = _load(root / "agencies.toml", schema.AgenciesFile(), problems)
     if wilayas and agencies:
         problems += _check_agencies(root / "agencies.toml", agencies["agencies"], wilayas["wilayas"])
+    synonyms = _load(root / "synonyms.toml", schema.SynonymsFile(), problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
         services=services,
         agencies=agencies["agencies"],
         wilayas={w["code"]: w for w in wilayas["wilayas"]},
+        synonyms=synonyms,
     )
 
 

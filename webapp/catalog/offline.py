@@ -3,8 +3,6 @@
 import hashlib
 import json
 
-from .search import words
-
 
 def revision(*parts) -> str:
     """A short hash of whatever a page is made from."""
@@ -26,16 +24,6 @@ def pages(catalog, lang: str) -> list[tuple[str, dict, object]]:
     return found
 
 
-def index_entries(catalog, lang: str) -> list[dict]:
-    """Compact search entries: ids, titles and the normalised words of each service and task."""
-    entries = []
-    for service in catalog.services:
-        entries.append({"s": service["id"], "t": service["title"][lang],
-                        "w": " ".join(sorted(set(words(service["title"][lang] + " " + service["summary"][lang]))))})
-        for task in service["tasks"]:
-            texts = [task["title"][lang], task["summary"][lang], task["who"][lang], service["title"][lang]]
-            texts += [d["text"][lang] for g in task["checklist"] for d in g["documents"]]
-            texts += [f["code"] for f in task["forms"]]
-            entries.append({"s": service["id"], "k": task["id"], "t": task["title"][lang],
-                            "st": service["title"][lang], "w": " ".join(sorted(set(words(" ".join(texts)))))})
-    return entries
+def index_entries(catalog, lang: str) -> dict:
+    """The search index of a language as the phone gets it: entries as stems, vocabulary, synonyms."""
+    return catalog.search_index.langs[lang].offline()

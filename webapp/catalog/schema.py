@@ -193,5 +193,17 @@ class AgenciesFile(Schema):
     agencies = fields.List(fields.Nested(Agency), required=True, validate=validate.Length(min=1))
 
 
+def _phrase(**kw):
+    return fields.String(validate=validate.Regexp(r"\s*\w", error="an empty phrase"), **kw)
+
+
+class SynonymsFile(Schema):
+    """Per language, the words people use → the words of the catalog they mean."""
+
+    ar = fields.Dict(keys=_phrase(), values=_phrase(), load_default=dict)
+    fr = fields.Dict(keys=_phrase(), values=_phrase(), load_default=dict)
+    en = fields.Dict(keys=_phrase(), values=_phrase(), load_default=dict)
+
+
 class WilayasFile(Schema):
     wilayas = fields.List(fields.Nested(Wilaya), required=True, validate=validate.Length(min=1))

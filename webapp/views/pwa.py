@@ -12,7 +12,7 @@ from .shared import catalog
 
 bp = Blueprint("pwa", __name__)
 SHELL = ["css/site.css", "vendor/htmx.min.js", "js/app.js", "js/outbox.js", "js/checklist.js", "js/outbox-page.js",
-         "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png"]
+         "js/search.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png"]
 
 
 
@@ -70,10 +70,12 @@ def offline_manifest():
 def offline_index():
     """The compact search index used in the page when there is no network."""
     lang = current()
-    entries = [{**e, "u": url_for("public.task", lang=lang, service_id=e["s"], task_id=e["k"]) if "k" in e
+    index = offline.index_entries(catalog(), lang)
+    entries = [{**{k: v for k, v in e.items() if k not in ("s", "k")},
+                "u": url_for("public.task", lang=lang, service_id=e["s"], task_id=e["k"]) if "k" in e
                 else url_for("public.service", lang=lang, service_id=e["s"])}
-               for e in offline.index_entries(catalog(), lang)]
-    return jsonify([{k: v for k, v in e.items() if k in ("u", "t", "st", "w")} for e in entries])
+               for e in index["entries"]]
+    return jsonify({**index, "entries": entries})
 
 
 @bp.get("/<lang:lang>/offline")

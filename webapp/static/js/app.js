@@ -1,5 +1,5 @@
 // The progressive part of every page: service worker, offline copy notice, update prompt,
-// offline search, the outbox badge and list, and a polite install offer. Small on purpose.
+// the outbox badge and list, and a polite install offer. Small on purpose.
 (function () {
   "use strict";
   var root = document.documentElement, lang = root.lang;
@@ -24,51 +24,6 @@
       { dateStyle: "medium", timeStyle: "short", hour12: false }) : "";
     bar(texts().offlineCopy.replace("%(date)s", shown));
   }
-
-  // --- offline search, with the same folding as the server
-  var FOLD = { "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ء": "", "ـ": "", "ٱ": "ا" };
-  function words(text) {
-    var folded = text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]/g, "")
-      .normalize("NFC").replace(/[ةىؤئءـٱ]/g, function (c) { return FOLD[c]; });
-    return folded.match(/[\p{L}\p{N}_]+/gu) || [];
-  }
-  var index = null;
-  function offlineSearch(query) {
-    var results = document.getElementById("results");
-    if (!results) return;
-    (index ? Promise.resolve(index) : fetch("/offline-index/" + lang + ".json").then(function (r) { return r.json(); }))
-      .then(function (entries) {
-        index = entries;
-        var terms = words(query);
-        var hits = terms.length ? entries.filter(function (e) {
-          var w = e.w.split(" ");
-          return terms.every(function (t) { return w.some(function (x) { return x.indexOf(t) === 0; }); });
-        }) : [];
-        var t = texts();
-        results.innerHTML = "";
-        var h = document.createElement("h2"); h.className = "count";
-        h.textContent = t.offlineResults.replace("%(num)s", hits.length); results.appendChild(h);
-        var ul = document.createElement("ul"); ul.className = "results";
-        hits.slice(0, 30).forEach(function (e) {
-          var li = document.createElement("li"), a = document.createElement("a");
-          a.href = e.u; a.textContent = e.t; li.appendChild(a);
-          if (e.st) { var s = document.createElement("small"); s.textContent = e.st; li.appendChild(s); }
-          ul.appendChild(li);
-        });
-        results.appendChild(ul);
-      }, function () { results.textContent = texts().offlineNoIndex; });
-  }
-  document.addEventListener("htmx:sendError", function (event) {
-    var field = event.detail.elt;
-    if (field && field.id === "q") offlineSearch(field.value);
-  });
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.getAttribute("role") === "search" && !navigator.onLine) {
-      event.preventDefault();
-      offlineSearch(form.querySelector("[name=q]").value);
-    }
-  });
 
   // --- outbox: badge, list, sending
   function refreshOutbox() {
@@ -138,8 +93,6 @@
       try { localStorage.setItem("cnas:visits", String((+localStorage.getItem("cnas:visits") || 0) + 1)); } catch (e) {}
     }
     markOfflineCopy();
-    var q = new URLSearchParams(location.search).get("q");
-    if (q && root.dataset.offlineCopy !== undefined) offlineSearch(q);
     refreshOutbox();
     if (navigator.onLine) sendOutbox(false);
     setTimeout(startWorker, 0);

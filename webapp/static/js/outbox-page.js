@@ -12,7 +12,7 @@
 
   function titleOf(entry) {
     var url = "/" + entry.lang + "/services/" + entry.request.service + "/" + entry.request.task;
-    var hit = (index || []).filter(function (e) { return e.u === url; })[0];
+    var hit = (index ? index.entries : []).filter(function (e) { return e.u === url; })[0];
     return hit ? hit.t : entry.request.task;
   }
   function el(tag, text, cls) {

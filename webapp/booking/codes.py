@@ -2,6 +2,8 @@
 
 import secrets
 
+from ..digits import ascii_digits
+
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 BODY_LENGTH = 8
 
@@ -24,7 +26,7 @@ def new_reference() -> str:
 
 def clean(typed: str) -> str:
     """What a person typed, without spaces or dashes, in capitals, at most 20 characters."""
-    return "".join(str(typed or "").split()).replace("-", "").upper()[:20]
+    return "".join(ascii_digits(str(typed or "")).split()).replace("-", "").upper()[:20]
 
 
 def normalize(typed: str) -> str | None:

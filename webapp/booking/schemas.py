@@ -9,14 +9,16 @@ from datetime import date, time
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-PHONE = re.compile(r"^0[567]\d{8}$")
+from ..digits import ascii_digits
+
+PHONE = re.compile(r"^0[567][0-9]{8}$")  # [0-9], not \d: \d takes any script's digits
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 REQUIRED = {"required": "required", "null": "required", "invalid": "invalid"}
 
 
 def normalize_phone(value: str) -> str:
     """05/06/07 + 8 digits, written any common way (+213, 00213, spaces, dots, dashes)."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
+    digits = re.sub(r"[\s.\-()]", "", ascii_digits(value or ""))
     for prefix in ("+213", "00213"):
         if digits.startswith(prefix):
             digits = "0" + digits[len(prefix):]
@@ -30,7 +32,17 @@ def check_name(value: str) -> None:
         raise ValidationError("name")
 
 
-class Person(Schema):
+class Typed(Schema):
+    """Input typed by a person: Arabic-Indic digits read as ASCII ones, in every field."""
+
+    @pre_load
+    def read_digits(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        return {k: ascii_digits(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+class Person(Typed):
     """Who is coming: only what the visit needs."""
 
     class Meta:
@@ -43,7 +55,7 @@ class Person(Schema):
     email = fields.Email(load_default=None, allow_none=True, error_messages={"invalid": "email"},
                          validate=validate.Length(max=254, error="email"))
     ssn = fields.String(load_default=None, allow_none=True,
-                        validate=validate.Regexp(r"^\d{12}$", error="ssn"))
+                        validate=validate.Regexp(r"^[0-9]{12}$", error="ssn"))
 
     @pre_load
     def clean(self, data, **kwargs):
@@ -58,7 +70,7 @@ class Person(Schema):
         return data
 
 
-class Slot(Schema):
+class Slot(Typed):
     """Where and when: agency, task, day and time."""
 
     class Meta:
@@ -85,7 +97,7 @@ class Booking(Slot, Person):
     fallback = fields.String(load_default="none", validate=validate.OneOf(("none", "same_day", "nearest_day")))
 
 
-class Lookup(Schema):
+class Lookup(Typed):
     """A reference and the phone number given when booking."""
 
     class Meta:

@@ -5,6 +5,7 @@ import math
 from datetime import date, timedelta
 
 from ..algeria import is_working_day
+from ..digits import ascii_digits
 
 
 def add_months(day: date, months: int) -> date:
@@ -42,7 +43,7 @@ def by_event(task: dict) -> dict[str, list[dict]]:
 
 def parse_date(value: str) -> date | None:
     """A date typed as 2026-03-10 (date pickers) or 10/03/2026 (by hand); None if invalid."""
-    value = value.strip()
+    value = ascii_digits(value.strip())
     try:
         if "/" in value:
             day, month, year = (int(part) for part in value.split("/"))

@@ -22,6 +22,7 @@ from .. import clock
 from ..booking import appointments, codes, schemas
 from ..booking.ics import appointment_ics
 from ..clock import ALGIERS
+from ..digits import ascii_digits
 from ..i18n import current
 from ..problems import DomainError
 from .htmx import vary_on_htmx, wants_fragment
@@ -44,13 +45,13 @@ def chosen_slot(args, agencies):
     agency = args.get("agency") or request.cookies.get(AGENCY_COOKIE)
     agency = agency if any(a["code"] == agency for a in agencies) else None
     try:
-        day = datetime.strptime(args.get("date", ""), "%Y-%m-%d").date() if agency else None
+        day = datetime.strptime(ascii_digits(args.get("date", "")), "%Y-%m-%d").date() if agency else None
     except ValueError:
         day = None
     start = None
     if day and args.get("time"):
         try:
-            start = datetime.combine(day, datetime.strptime(args["time"], "%H:%M").time(), ALGIERS)
+            start = datetime.combine(day, datetime.strptime(ascii_digits(args["time"]), "%H:%M").time(), ALGIERS)
         except ValueError:
             start = None
     return agency, day, start

@@ -55,7 +55,8 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
 
     new_day, new_time = free_slot(base_url, "42", after=day)
     move_in_arabic(page, new_day, new_time)
-    page.get_by_role("button", name="ألغ هذا الموعد").click()
+    page.get_by_role("link", name="ألغ هذا الموعد").click()
+    page.get_by_role("button", name="نعم، ألغه").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
 
 

@@ -35,7 +35,8 @@ def test_pages_in_arabic_confirm_move_and_cancel_by_sms(page, base_url):
     move_in_arabic(page, new_day, new_time)
     page.get_by_role("button", name="إيقاف التذكيرات").click()
     expect(page.locator("#reminders ~ p")).to_contain_text("أُوقفت التذكيرات")
-    page.get_by_role("button", name="ألغ هذا الموعد").click()
+    page.get_by_role("link", name="ألغ هذا الموعد").click()
+    page.get_by_role("button", name="نعم، ألغه").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
 
     messages = inbox(page, phone)

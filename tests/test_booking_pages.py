@@ -141,9 +141,17 @@ def test_manage_lookup_cancel_and_reschedule(app, pages):
     action, fields = hidden(move)
     assert other.post(action, data=fields).status_code == 303
     assert "jeudi 3 décembre 2026 à 09:00" in other.get(found.location).soup.select_one(".summary").get_text()
-    action, fields = hidden(other.get(found.location).soup, "form[action$=cancel]")
+    ask = other.get(found.location).soup.select_one("a[href$=cancel]")["href"]  # a link, which cancels nothing
+    assert Appointment.get(Appointment.reference == reference).status == "booked"
+    confirm = other.get(ask).soup
+    assert confirm.h1.get_text() == "Annuler ce rendez-vous ?"
+    action, fields = hidden(confirm, "form[action$=cancel]")
     assert other.post(action, data=fields).status_code == 303
-    assert other.get(found.location).soup.h1.get_text() == "Rendez-vous annulé"
+    cancelled = other.get(found.location).soup
+    assert cancelled.h1.get_text() == "Rendez-vous annulé"
+    assert cancelled.select_one("img.qr") is None  # nothing to show at the agency any more
+    assert cancelled.find("a", string="Reprendre rendez-vous")["href"] == START
+    assert other.get(ask).status_code == 303  # already cancelled: back to the appointment
 
 
 def test_manage_answers_alike_and_is_rate_limited(app, pages):

@@ -177,14 +177,18 @@ def qr(reference):
     return response
 
 
-@bp.post("/appointments/<reference>/cancel")
+@bp.route("/appointments/<reference>/cancel", methods=["GET", "POST"])
 def cancel(reference):
-    """Cancel and free the seat."""
+    """Ask "Cancel this appointment?" on a page of its own; its form cancels and frees the seat."""
     found = mine(reference)
+    if request.method == "GET":
+        if found.status == "cancelled":
+            return redirect(url_for(".appointment", reference=reference), 303)
+        return no_store(render_template("booking/cancel.html", **appointment_context(found), problem=None))
     try:
         appointments.cancel(reference, clock.now())
     except DomainError as exc:
-        page = render_template("booking/appointment.html", **appointment_context(found), problem=exc)
+        page = render_template("booking/cancel.html", **appointment_context(found), problem=exc)
         return no_store(page), exc.status
     return redirect(url_for(".appointment", reference=reference), 303)
 

@@ -33,7 +33,7 @@ def test_citizen_books_agent_receives(browser, base_url):
     row.get_by_role("button", name="Arrivé").click()
     expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Arrivé")
     agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Appeler").click()
-    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Appelé")
+    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Appelé · guichet 1")
     agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Reçu").click()
     expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Reçu")
 

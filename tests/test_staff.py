@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from bs4 import BeautifulSoup
 from markupsafe import escape
 
 from webapp import demo
@@ -295,3 +296,52 @@ def test_a_long_password_is_judged_on_its_start(office):
     assert accounts.create("longpass", long, "agent", "16", None, NOW).username == "longpass"
     with pytest.raises(DomainError, match="common"):
         accounts.create("longpass2", "a" * 10_000, "agent", "16", None, NOW)
+
+
+def desk_fields(page) -> list[str]:
+    """The value of every desk field of an agenda page or fragment."""
+    return [field["value"] for field in page.select("input[name=desk]")]
+
+
+def test_the_desk_chosen_is_remembered_for_every_call(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    first, second = (Appointment.get(Appointment.reference == demo.reference(r)) for r in ("DEM2AAAA", "DEM2BBBB"))
+    for visit in (first, second):
+        post(client, f"/fr/staff/16/appointments/{visit.id}/arrive", date="2026-12-02")
+    assert desk_fields(client.get("/fr/staff/16/agenda?date=2026-12-02").soup) == ["1", "1", "1"]
+    called = post(client, "/fr/staff/16/call-next", desk="3", date="2026-12-02")
+    assert Appointment.get_by_id(first.id).desk == "3"
+    page = client.get(called.location).soup
+    assert desk_fields(page) == ["3", "3"]  # call next, and the row still to call
+    refreshed = client.get("/fr/staff/16/agenda?date=2026-12-02", headers={"HX-Request": "true", "HX-Target": "agenda"})
+    fragment = BeautifulSoup(refreshed.get_data(as_text=True), "html.parser")  # what htmx swaps in every 10 s
+    assert fragment.select_one("#agenda") and desk_fields(fragment) == ["3"]
+    post(client, "/fr/staff/16/call-next", date="2026-12-02")  # no desk field at all: the remembered one
+    assert Appointment.get_by_id(second.id).desk == "3"
+    post(client, f"/fr/staff/16/appointments/{second.id}/call", desk=" 5 ", date="2026-12-02")  # a per-row call
+    assert Appointment.get_by_id(second.id).desk == "5"
+    assert desk_fields(client.get("/fr/staff/16/agenda?date=2026-12-02").soup) == ["5"]
+    assert desk_fields(client.get("/fr/staff/16/agenda?date=2026-12-03").soup)[0] == "5"  # any day
+    other = office.test_client()  # another agent's session starts at desk 1
+    sign_in(other, "super16")
+    assert desk_fields(other.get("/fr/staff/16/agenda?date=2026-12-02").soup) == ["1"]
+
+
+def test_an_action_returns_to_the_day_and_filters_shown(office):
+    client = office.test_client()
+    sign_in(client, "agent16")
+    visit = Appointment.get(Appointment.reference == demo.reference("DEM2BBBB"))
+    page = client.get("/fr/staff/16/agenda?date=2026-12-02&status=booked").soup
+    form = page.select_one(f"form[action$='/appointments/{visit.id}/arrive']")
+    fields = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert fields["date"] == "2026-12-02" and fields["status"] == "booked"
+    arrived = post(client, f"/fr/staff/16/appointments/{visit.id}/arrive", **{k: v for k, v in fields.items()
+                                                                              if k != "csrf_token"})
+    assert "date=2026-12-02" in arrived.location and "status=booked" in arrived.location
+    office.config["NOW"] = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)  # the agent looks at tomorrow's agenda
+    for url in (f"/fr/staff/16/appointments/{visit.id}/serve", "/fr/staff/16/call-next"):
+        assert "date=2026-12-02" in post(client, url, date="2026-12-02", desk="2").location, url
+    call_next = client.get("/fr/staff/16/agenda?date=2026-12-02").soup.select_one("form.call-next")
+    assert call_next.select_one("input[name=date]")["value"] == "2026-12-02"
+    assert "date=" not in post(client, "/fr/staff/16/call-next", date="2026-13-45").location  # not a day

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import g, make_response, redirect, render_template, request, url_for
+from flask import g, make_response, redirect, render_template, request, session, url_for
 
 from ... import clock
 from ...staffing import desk
@@ -13,13 +13,34 @@ from .base import bp, staff_required
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)
 
 
+def valid_day(text) -> date | None:
+    """A real day in range written as YYYY-MM-DD, or None."""
+    try:
+        day = date.fromisoformat(text or "")
+    except (TypeError, ValueError):
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
 def chosen_day() -> date:
     """The day asked for in the query (today when none, or not a real day in range)."""
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return clock.today()
-    return day if FIRST_DAY <= day <= LAST_DAY else clock.today()
+    return valid_day(request.args.get("date")) or clock.today()
+
+
+def remembered_desk(agency) -> str:
+    """The desk this agent last called to at this agency, in this session ("1" at first)."""
+    desks = session.get("desk")
+    desk = desks.get(agency) if isinstance(desks, dict) else None
+    return desk if isinstance(desk, str) and desk else "1"
+
+
+def desk_from_form(agency) -> str:
+    """The desk posted (as today: up to 10 characters, spaces collapsed), else the remembered
+    one; remembered for the next calls of this session."""
+    desk = " ".join(request.form.get("desk", "").split())[:10] or remembered_desk(agency)
+    desks = session.get("desk")
+    session["desk"] = {**(desks if isinstance(desks, dict) else {}), agency: desk}
+    return desk
 
 
 @bp.get("/<agency>/agenda")
@@ -28,7 +49,7 @@ def agenda(agency):
     """The day: appointments by time and walk-in tickets, filterable; refreshed by htmx."""
     day = chosen_day()
     task, status = request.args.get("task") or None, request.args.get("status") or None
-    context = dict(agency=agency, agency_info=catalog().agency(agency), day=day,
+    context = dict(agency=agency, agency_info=catalog().agency(agency), day=day, desk=remembered_desk(agency),
                    rows=desk.agenda(agency, day, task, status), task=task, status=status,
                    statuses=desk.STATUSES, message=request.args.get("message"), tasks=bookable_tasks(),
                    titles={(s["id"], t["id"]): t["title"] for s in catalog().services for t in s["tasks"]})
@@ -37,7 +58,11 @@ def agenda(agency):
 
 
 def back_to_agenda(agency, message):
-    return redirect(url_for(".agenda", agency=agency, date=request.form.get("date") or None,
+    """Back to the agenda as it was shown: the same day and filters."""
+    day = valid_day(request.form.get("date"))
+    task, status = request.form.get("task", "")[:100], request.form.get("status", "")
+    return redirect(url_for(".agenda", agency=agency, date=day.isoformat() if day else None,
+                            task=task or None, status=status if status in desk.STATUSES else None,
                             message=message), 303)
 
 
@@ -46,7 +71,8 @@ def back_to_agenda(agency, message):
 def appointment_action(agency, appointment_id, action):
     """Arrived, call, served, no-show, cancel: one atomic, idempotent change."""
     result = desk.act(agency, record_id(appointment_id), action, g.staff.username, clock.now(),
-                      desk=request.form.get("desk", "")[:10] or None, reason=request.form.get("reason"))
+                      desk=desk_from_form(agency) if action == "call" else None,
+                      reason=request.form.get("reason"))
     return back_to_agenda(agency, result)
 
 
@@ -62,5 +88,5 @@ def ticket_action(agency, ticket_id, action):
 @staff_required()
 def call_next(agency):
     """Call the next person to a desk."""
-    called = desk.call_next(agency, request.form.get("desk", "1")[:10] or "1", g.staff.username, clock.now())
+    called = desk.call_next(agency, desk_from_form(agency), g.staff.username, clock.now())
     return back_to_agenda(agency, f"called:{called.label}" if called else "nobody")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from ..clock import to_utc
 from ..db import write_transaction
 from ..models import Appointment, Message
+from ..notify import outbox
 from . import idempotency, ratelimit
 
 
@@ -19,7 +20,7 @@ def purge(now: datetime, days: int = 90) -> dict[str, int]:
                    .execute())
         forgotten = (Message.update(recipient="", body="", subject=None, error=None)
                      .where((Message.created_at < cutoff) & (Message.recipient != "")
-                            & Message.status.not_in(("queued", "sending")))
+                            & Message.status.not_in(outbox.WAITING))
                      .execute())
     return {
         "appointments anonymised": blanked,

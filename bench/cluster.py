@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import loadgen
 from .bookings import Phones, booking, collect_slots, spec
-from .common import CATALOG_PAGE, PYTHON, ROOT, cpu_count, log, pg_bin, ratio, request, table
+from .common import CATALOG_PAGE, NO_HOLD_LIMITS, PYTHON, ROOT, cpu_count, log, pg_bin, ratio, request, table
 
 SCRIPT = ROOT / "deploy" / "local-cluster"
 CONCURRENCY = 16
@@ -87,7 +87,7 @@ def run(ctx) -> dict:
     count = 500 if ctx.quick else 1500
     state = ctx.tmp / "cluster"  # created by the script; ctx.tmp is readable by `postgres`
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "WEB_CONCURRENCY")}
-    env.update(CLUSTER_DIR=str(state), PYTHON=PYTHON)
+    env.update(CLUSTER_DIR=str(state), PYTHON=PYTHON, **NO_HOLD_LIMITS)
     phones = Phones(80_000_000)
     started = time.monotonic()
     try:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from phone_codes import latest_code
 from webapp import demo
 from webapp.booking.idempotency import fingerprint
 from webapp.booking.schemas import Booking
@@ -153,7 +154,9 @@ def test_wrong_content_type_and_huge_body(api):
 def test_lookup_cancel_reschedule(api):
     ref = post(api).json["reference"]
     found = api.get(f"/api/v1/appointments/{ref}?phone=0551000001")
-    assert found.status_code == 200 and found.json["status"] == "booked"
+    assert found.status_code == 200 and found.json["status"] == "held"
+    confirmed = api.post(f"/api/v1/appointments/{ref}/confirm", json={"code": latest_code("0551000001")})
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "booked"
     moved = api.post(f"/api/v1/appointments/{ref}/reschedule?phone=0551000001",
                      json={"date": "2026-12-03", "time": "09:00"})
     assert moved.status_code == 200 and moved.json["start"] == "2026-12-03T09:00:00+01:00"

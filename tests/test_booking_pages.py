@@ -4,6 +4,7 @@
 import icalendar
 import pytest
 
+from phone_codes import type_code
 from webapp import demo
 from webapp.models import Appointment
 
@@ -63,6 +64,9 @@ def test_htmx_gets_the_steps_fragment(pages):
 def test_book_then_see_confirmation_calendar_and_qr(pages):
     confirmed, _ = book(pages)
     assert confirmed.status_code == 303
+    held = pages.get(confirmed.location).soup
+    assert held.h1.get_text() == "Confirmez votre rendez-vous" and not held.select("img.qr")
+    assert type_code(pages, confirmed.location).status_code == 303
     page = pages.get(confirmed.location)
     soup = page.soup
     reference = soup.select_one(".reference strong").get_text().replace("-", "")
@@ -84,6 +88,9 @@ def test_pages_with_personal_data_are_never_stored(pages):
     action, fields = hidden(seen["review"].soup)
     confirmed = pages.post(action, data=fields)
     reference = confirmed.location.rsplit("/", 1)[1]
+    seen["held"] = pages.get(confirmed.location)
+    seen["wrong code"] = pages.post(f"/fr/appointments/{reference}/code", data={"code": "000000", **fields})
+    type_code(pages, confirmed.location)
     seen["confirmation"] = page = pages.get(confirmed.location)
     seen["calendar"] = pages.get(page.soup.find("a", string="Ajouter à mon agenda")["href"])
     seen["QR code"] = pages.get(page.soup.select_one("img.qr")["src"])
@@ -132,6 +139,7 @@ def test_confirmation_is_private_to_the_browser_that_booked(app, pages):
 
 def test_manage_lookup_cancel_and_reschedule(app, pages):
     confirmed, _ = book(pages)
+    type_code(pages, confirmed.location)
     reference = confirmed.location.rsplit("/", 1)[1]
     other = app.test_client()
     _, fields = hidden(other.get("/fr/manage").soup)

@@ -74,7 +74,7 @@ def test_every_sms_fits_its_budget_with_the_longest_agency_name(app, use_case):
                 assert (encoding, parts) <= (("ucs2", 2) if lang == "ar" else ("gsm7", 1)), (lang, kind, text)
                 assert encoding == ("ucs2" if lang == "ar" else "gsm7"), (lang, kind, text)
                 worst[lang, kind] = max(worst.get((lang, kind), 0), len(text))
-            code = texts.code_text("123456", lang)
+            code = texts.code_text("123456", lang, datetime(2026, 12, 31, 22, 45))
             assert texts.segments(code)[1] == 1, code
     assert max(worst[("ar", k)] for k in KINDS) > 70  # the budget is used: Arabic does need two parts
 
@@ -139,11 +139,11 @@ def test_cancel_and_move_each_queue_their_message(catalog):
 def test_no_sms_at_night_but_codes_go_at_once(catalog):
     night = at("2026-12-01", "22:30")
     appointments.book(catalog, request(at("2026-12-03", "09:00"), email="a@example.dz"), night)
-    outbox.code("0550123456", "481516", "ar", night)
+    outbox.code("0550123456", "481516", "ar", night, until=night + timedelta(minutes=30))
     sms, email, code = messages()
     assert from_utc(sms.due_at) == at("2026-12-02", "08:00")
     assert from_utc(email.due_at) == night  # an e-mail wakes nobody
-    assert from_utc(code.due_at) == night and "481516" in code.body
+    assert from_utc(code.due_at) == night and "481516" in code.body and "23:00" in code.body
     assert outbox.after_quiet_hours(at("2026-12-02", "07:59")) == at("2026-12-02", "08:00")
     assert outbox.after_quiet_hours(at("2026-12-02", "20:59")) == at("2026-12-02", "20:59")
 
@@ -280,7 +280,7 @@ def test_a_dead_workers_messages_are_taken_back_after_its_lease(app, catalog):
 
 def test_two_workers_on_one_queue_send_each_message_once(app, catalog):
     for n in range(40):
-        outbox.code(f"06600{n:05d}", "123456", "fr", NOW)
+        outbox.code(f"06600{n:05d}", "123456", "fr", NOW, until=NOW)
     provider = Recorder()
     errors = []
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
+from phone_codes import latest_code, type_code
 from test_booking_pages import book
 from webapp import create_app, demo
 from webapp.clock import ALGIERS
@@ -32,7 +33,11 @@ def test_a_booking_page_confirms_by_sms_in_the_language_of_the_page(pages):
     response, _ = book(pages, person={"full_name": "Amina Test", "phone": "0550 12 34 56",
                                       "email": "amina@example.dz"})
     reference = response.headers["Location"].rsplit("/", 1)[1]
-    sms, = [m for m in inbox(pages, "+213 550 12 34 56") if m["channel"] == "sms"]
+    code, = inbox(pages, "+213 550 12 34 56")  # first the code that confirms the phone, by SMS only
+    assert (code["kind"], code["language"], code["channel"]) == ("code", "fr", "sms")
+    assert latest_code("0550123456") in code["body"] and "09:30" in code["body"]  # held 30 minutes
+    type_code(pages, response.headers["Location"])
+    sms, _code = [m for m in inbox(pages, "+213 550 12 34 56") if m["channel"] == "sms"]
     assert (sms["kind"], sms["language"], sms["status"], sms["to"]) == ("confirmed", "fr", "queued", "0550123456")
     assert reference in sms["body"] and "02/12" in sms["body"] and "pour un autre" in sms["body"]
     mail, = inbox(pages, "amina@example.dz")
@@ -45,11 +50,12 @@ def test_a_booking_page_confirms_by_sms_in_the_language_of_the_page(pages):
 def test_the_api_confirms_moves_and_cancels_in_the_callers_language(pages):
     booked = pages.post("/api/v1/appointments", json=API_BODY,
                         headers={"Idempotency-Key": "k-1", "Accept-Language": "ar"}).json
+    pages.post(f"/api/v1/appointments/{booked['reference']}/confirm", json={"code": latest_code("0551000001")})
     pages.post(f"/api/v1/appointments/{booked['reference']}/reschedule?phone=0551000001",
                json={"date": "2026-12-03", "time": "10:00"})
     pages.delete(f"/api/v1/appointments/{booked['reference']}?phone=0551000001")
     messages = inbox(pages, "0551000001")
-    assert [m["kind"] for m in messages] == ["cancelled", "moved", "confirmed"]  # newest first
+    assert [m["kind"] for m in messages] == ["cancelled", "moved", "confirmed", "code"]  # newest first
     assert {m["language"] for m in messages} == {"ar"}
     assert "03/12" in messages[1]["body"] and "10:00" in messages[1]["body"] and "الساعة" in messages[1]["body"]
 
@@ -57,12 +63,13 @@ def test_the_api_confirms_moves_and_cancels_in_the_callers_language(pages):
 def test_a_retried_api_booking_confirms_once(pages):
     for _ in range(3):
         pages.post("/api/v1/appointments", json=API_BODY, headers={"Idempotency-Key": "same", "Accept-Language": "fr"})
-    assert [m["kind"] for m in inbox(pages, "0551000001")] == ["confirmed"]
+    assert [m["kind"] for m in inbox(pages, "0551000001")] == ["code"]
 
 
 def test_a_person_stops_reminders_from_the_appointment_page(pages):
     response, _ = book(pages)
     url = response.headers["Location"]
+    type_code(pages, url)
     page = pages.get(url)
     form = page.soup.find("form", action=lambda a: a and a.endswith("/reminders/stop"))
     token = form.find("input", attrs={"name": "csrf_token"})["value"]

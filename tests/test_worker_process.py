@@ -24,8 +24,9 @@ def queue_codes(count: int, first: int) -> list[str]:
     from datetime import datetime
 
     phones = [f"066{first + n:07d}" for n in range(count)]
+    now = datetime.fromisoformat(NOW).replace(tzinfo=ALGIERS)
     for phone in phones:
-        outbox.code(phone, "123456", "fr", datetime.fromisoformat(NOW).replace(tzinfo=ALGIERS))
+        outbox.code(phone, "123456", "fr", now, until=now)
     return phones
 
 

@@ -36,6 +36,13 @@ SETTINGS = {
     "OUTBOX_RETRY_SECONDS": "wait between tries of a message that failed for now (default 300)",
     "OUTBOX_GIVE_UP_SECONDS": "after this long a message that keeps failing is marked failed (default 14400)",
     "OUTBOX_LEASE_SECONDS": "seconds a worker holds what it sends; a dead worker's are sent again after (default 120)",
+    "HOLD_MINUTES": "a public booking holds its seat this long for the code sent to its phone (default 30; "
+                    "0: no codes, bookings confirmed at once, for a deployment without an SMS centre)",
+    "OFFLINE_HOLD_MINUTES": "the same for a request a phone queued offline (default 360)",
+    "HOLDS_PER_ADDRESS": "new holds an hour from one client address (default 5; 0: no limit)",
+    "HOLDS_PER_PHONE": "new holds an hour for one phone number (default 3; 0: no limit)",
+    "HOLDS_PER_DEVICE": "new holds an hour from one phone's app, by its outbox id (default 5; 0: no limit)",
+    "CODES_PER_PHONE": "codes sent again, or to list a phone's visits, an hour per phone number (default 3)",
 }
 
 
@@ -68,8 +75,24 @@ def from_env(environ=os.environ) -> dict:
         "OUTBOX_RETRY_SECONDS": int(environ.get("OUTBOX_RETRY_SECONDS") or 300),
         "OUTBOX_GIVE_UP_SECONDS": int(environ.get("OUTBOX_GIVE_UP_SECONDS") or 4 * 3600),
         "OUTBOX_LEASE_SECONDS": int(environ.get("OUTBOX_LEASE_SECONDS") or 120),
+        "HOLD_MINUTES": _count(environ, "HOLD_MINUTES", 30),
+        "OFFLINE_HOLD_MINUTES": int(environ.get("OFFLINE_HOLD_MINUTES") or 360),
+        "HOLDS_PER_ADDRESS": _count(environ, "HOLDS_PER_ADDRESS", 5),
+        "HOLDS_PER_PHONE": _count(environ, "HOLDS_PER_PHONE", 3),
+        "HOLDS_PER_DEVICE": _count(environ, "HOLDS_PER_DEVICE", 5),
+        "CODES_PER_PHONE": _count(environ, "CODES_PER_PHONE", 3),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }
+
+
+def _count(environ, name: str, default: int) -> int:
+    """A whole number >= 0 from the environment (0 is meaningful: off)."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SystemExit(f"{name}: not a whole number ({value!r})")
+    return int(value)
 
 
 def _time(name: str, value: str) -> time:

@@ -88,10 +88,27 @@ class Appointment(BaseModel):
     flag = pw.CharField(max_length=200, null=True)  # why the person must be told (closure ...)
     # Added by migration 6:
     reminders = pw.BooleanField(default=True)  # the person may stop reminders (not codes)
+    # Added by migration 8: a "held" booking keeps its seat until then, unless its phone confirms it.
+    hold_until = pw.DateTimeField(null=True)
 
     class Meta:
         # The capacity guard: one appointment per seat of a slot, enforced by the database.
-        indexes = ((("agency", "starts_at", "seat"), True),)
+        indexes = ((("agency", "starts_at", "seat"), True), (("status", "hold_until"), False))
+
+
+class PhoneCode(BaseModel):
+    """A one-time code sent by SMS: it confirms a held booking (purpose "confirm", with its
+    reference) or proves a phone to list its visits (purpose "phone"). Only a keyed hash of
+    the code is kept; a code dies after its tries, its expiry, or its use."""
+
+    phone = pw.CharField(max_length=16, index=True)
+    purpose = pw.CharField(max_length=8)
+    reference = pw.CharField(max_length=9, null=True, index=True)
+    digest = pw.CharField(max_length=64)
+    tries = pw.SmallIntegerField(default=0)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(index=True)
 
 
 class IdempotencyKey(BaseModel):

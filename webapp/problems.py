@@ -24,8 +24,13 @@ STATUS = {
     "idempotency_busy": 409,
     "confirm": 409,
     "taken": 409,
+    "not_held": 409,
+    # the time to act has run out
+    "hold_expired": 410,
+    "code_expired": 410,
     # too many tries
     "rate_limited": 429,
+    "code_tries": 429,
 }
 
 

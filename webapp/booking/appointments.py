@@ -16,10 +16,11 @@ from ..db import database, write_transaction
 from ..models import Appointment
 from ..notify import outbox
 from ..problems import DomainError
-from . import availability, codes, idempotency, ratelimit
+from . import availability, codes, idempotency, phones, ratelimit
 
 MAX_FUTURE_PER_PHONE = 2
-ACTIVE = ("booked", "arrived")
+ACTIVE = ("booked", "arrived")  # confirmed visits: they count against the phone's limits
+CHANGEABLE = ("held", *ACTIVE)  # a hold can be cancelled or moved too
 FALLBACKS = ("none", "same_day", "nearest_day")
 LOOKUP_WINDOW = 600  # seconds
 LOOKUPS_PER_CLIENT = 30  # per window, from one address
@@ -40,14 +41,22 @@ class Request:
     email: str | None = None
     ssn: str | None = None
     extra: dict = field(default_factory=dict)
+    # A booking from the public site waits `hold` for its phone's code (None: confirmed at once,
+    # as when staff book for someone in front of them), and counts against the hold limits of
+    # its client address and device.
+    hold: timedelta | None = None
+    address: str | None = None
+    device: str | None = None
 
 
-def request_from(data: dict, lang: str) -> Request:
-    """The booking request of a validated schemas.Booking (form, API or outbox alike)."""
+def request_from(data: dict, lang: str, address: str | None = None, device: str | None = None) -> Request:
+    """The public booking request of a validated schemas.Booking (form, API or outbox alike):
+    held for the phone's code; longer when the phone's outbox queued it offline."""
     return Request(
         agency=data["agency"], service_id=data["service"], task_id=data["task"],
         start=datetime.combine(data["date"], data["time"], ALGIERS), full_name=data["full_name"],
-        phone=data["phone"], email=data["email"], ssn=data["ssn"], lang=lang)
+        phone=data["phone"], email=data["email"], ssn=data["ssn"], lang=lang,
+        hold=phones.hold_length(bool(data.get("queued"))), address=address, device=device)
 
 
 @dataclass
@@ -120,8 +129,10 @@ def future_of(phone: str, now: datetime) -> list[Appointment]:
                 .order_by(Appointment.starts_at))
 
 
-def _take_seat(rules, start_utc, assign) -> bool:
-    """Try each seat of the slot; `assign(seat)` writes the row. False when all are held."""
+def _take_seat(rules, start_utc, assign, now: datetime) -> bool:
+    """Try each seat of the slot; `assign(seat)` writes the row. False when all are taken
+    (the seats of holds whose time ran out are freed first)."""
+    phones.release_expired(now, rules.code, start_utc)
     for seat in range(rules.desks):
         try:
             with database.atomic():
@@ -158,21 +169,60 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
             raise DomainError("same_task", existing=same)
         if len(held) >= MAX_FUTURE_PER_PHONE:
             raise DomainError("limit", existing=held[0])
+        if request.hold:
+            _replace_holds(request, now)
         appointment = Appointment(
             reference=codes.new_reference(), agency=request.agency, service_id=request.service_id,
             task_id=request.task_id, starts_at=start_utc, full_name=request.full_name,
             phone=request.phone, email=request.email, ssn=request.ssn, lang=request.lang,
-            created_at=to_utc(now),
+            created_at=to_utc(now), status="held" if request.hold else "booked",
+            hold_until=phones.hold_end(request.start, request.hold, now) if request.hold else None,
         )
 
         def assign(seat):
             appointment.seat = seat
             appointment.save(force_insert=True)
 
-        if _take_seat(rules, start_utc, assign):
-            outbox.about("confirmed", appointment, now)
+        if _take_seat(rules, start_utc, assign, now):
+            if request.hold:
+                wait = ratelimit.count(phones.limits(request.address, request.phone, request.device), now)
+                if wait:  # rolls the booking back with the transaction (and this count with it)
+                    raise DomainError("rate_limited", retry_after=wait)
+                phones.send_code(appointment, now)
+            else:
+                outbox.about("confirmed", appointment, now)
             return appointment
     raise DomainError("slot_full", alternatives=alternatives(rules, request.start, now))
+
+
+def _replace_holds(request: Request, now: datetime) -> None:
+    """A new hold of a phone for a procedure replaces its earlier unconfirmed one (the person
+    booked again instead of typing the code), so one person never holds two seats for it."""
+    (Appointment.update(status="expired", seat=None)
+     .where((Appointment.phone == request.phone) & (Appointment.status == "held")
+            & (Appointment.service_id == request.service_id) & (Appointment.task_id == request.task_id))
+     .execute())
+
+
+def confirm(reference: str, typed: str, now: datetime) -> Appointment:
+    """Confirm a held booking with the code sent to its phone. The phone's limits are checked
+    again here, since they count confirmed visits only; confirming twice is not an error."""
+
+    def booked(appointment: Appointment) -> None:
+        _lock_phone(appointment.phone)
+        others = [a for a in future_of(appointment.phone, now) if a.id != appointment.id]
+        task = (appointment.service_id, appointment.task_id)
+        same = next((a for a in others if (a.service_id, a.task_id) == task), None)
+        if same:
+            raise DomainError("same_task", existing=same)
+        if len(others) >= MAX_FUTURE_PER_PHONE:
+            raise DomainError("limit", existing=others[0])
+        (Appointment.update(status="booked", hold_until=None)
+         .where((Appointment.id == appointment.id) & (Appointment.status == "held")).execute())
+        appointment.status, appointment.hold_until = "booked", None
+        outbox.about("confirmed", appointment, now)
+
+    return phones.confirm(reference, typed, now, booked)
 
 
 def book(catalog, request: Request, now: datetime, fallback: str = "none") -> tuple[Appointment, bool]:
@@ -208,6 +258,7 @@ def describe(appointment: Appointment, moved: bool = False) -> dict:
         "service": appointment.service_id, "task": appointment.task_id,
         "start": start.isoformat(), "date": start.date().isoformat(), "time": start.strftime("%H:%M"),
         "status": appointment.status, "moved_to_nearby_slot": moved,
+        "hold_until": from_utc(appointment.hold_until).isoformat() if appointment.status == "held" else None,
     }
 
 
@@ -269,7 +320,10 @@ def find(typed_reference: str, phone: str, client: str, now: datetime) -> Appoin
 
 def _changeable(reference: str, now: datetime) -> Appointment:
     appointment = get(reference)
-    if appointment.status not in ACTIVE or from_utc(appointment.starts_at) < now:
+    if appointment.status == "held" and appointment.hold_until <= to_utc(now):
+        phones.release_expired(now, appointment.agency, appointment.starts_at)
+        raise DomainError("hold_expired")
+    if appointment.status not in CHANGEABLE or from_utc(appointment.starts_at) < now:
         raise DomainError("not_cancellable")
     return appointment
 
@@ -279,11 +333,13 @@ def cancel(reference: str, now: datetime) -> Appointment:
     appointment = _changeable(reference, now)
     with write_transaction():
         changed = (Appointment.update(status="cancelled", seat=None, cancelled_at=to_utc(now))
-                   .where((Appointment.id == appointment.id) & Appointment.status.in_(ACTIVE)).execute())
+                   .where((Appointment.id == appointment.id) & Appointment.status.in_(CHANGEABLE)).execute())
         if not changed:
             raise DomainError("not_cancellable")
+        was_held = appointment.status == "held"
         appointment.status, appointment.seat = "cancelled", None
-        outbox.about("cancelled", appointment, now)
+        if not was_held:  # nobody was told of a hold but its code
+            outbox.about("cancelled", appointment, now)
     return appointment
 
 
@@ -312,8 +368,9 @@ def reschedule(reference: str, start: datetime, now: datetime) -> Appointment:
          .where(Appointment.id == appointment.id).execute())
 
     with write_transaction():
-        if _take_seat(rules, start_utc, assign):
+        if _take_seat(rules, start_utc, assign, now):
             appointment.starts_at = start_utc
-            outbox.about("moved", appointment, now)
+            if appointment.status != "held":  # a hold's code SMS already says what to do
+                outbox.about("moved", appointment, now)
             return appointment
     raise DomainError("slot_full", alternatives=alternatives(rules, start, now))

@@ -87,11 +87,13 @@ def slot_starts(rules: Rules, day: date) -> list[datetime]:
     return starts
 
 
-def taken_seats(code: str, first: datetime, last: datetime) -> dict[datetime, int]:
-    """Seats held per slot start (stored UTC) between two moments, in one query."""
+def taken_seats(code: str, first: datetime, last: datetime, now: datetime) -> dict[datetime, int]:
+    """Seats taken per slot start (stored UTC) between two moments, in one query (a hold whose
+    time ran out is free, though not yet released)."""
+    lapsed = (Appointment.status == "held") & (Appointment.hold_until <= to_utc(now))
     query = (
         Appointment.select(Appointment.starts_at, pw.fn.COUNT(Appointment.id).alias("n"))
-        .where((Appointment.agency == code) & Appointment.seat.is_null(False)
+        .where((Appointment.agency == code) & Appointment.seat.is_null(False) & ~lapsed
                & Appointment.starts_at.between(to_utc(first), to_utc(last)))
         .group_by(Appointment.starts_at)
     )
@@ -106,7 +108,7 @@ def day_slots(rules: Rules, day: date, now: datetime) -> list[Slot]:
     starts = [s for s in slot_starts(rules, day) if s >= earliest]
     if not starts:
         return []
-    taken = taken_seats(rules.code, starts[0], starts[-1])
+    taken = taken_seats(rules.code, starts[0], starts[-1], now)
     return [Slot(s, max(rules.desks - taken.get(to_utc(s), 0), 0)) for s in starts]
 
 

@@ -95,6 +95,8 @@ class Booking(Slot, Person):
     """Everything a booking needs."""
 
     fallback = fields.String(load_default="none", validate=validate.OneOf(("none", "same_day", "nearest_day")))
+    # Sent by a phone's outbox for a request typed offline: its hold lasts longer.
+    queued = fields.Boolean(load_default=False)
 
 
 class Lookup(Typed):

@@ -21,6 +21,7 @@ from . import (
     v0005_ticket_numbers,
     v0006_outbox,
     v0007_staff_sessions,
+    v0008_phone_codes,
 )
 
 Migration = tuple[int, str, Callable[[pw.Database], None]]
@@ -30,7 +31,7 @@ MIGRATIONS: list[Migration] = [
     (number, module.NAME, module.apply)
     for number, module in enumerate([v0001_agency_settings, v0002_booking, v0003_agency_day,
                                      v0004_kiosks, v0005_ticket_numbers, v0006_outbox,
-                                     v0007_staff_sessions], start=1)
+                                     v0007_staff_sessions, v0008_phone_codes], start=1)
 ]
 
 

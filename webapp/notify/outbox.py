@@ -67,9 +67,10 @@ def about(kind: str, appointment: Appointment, now: datetime, key: str = "") -> 
             _queue(kind, channel, recipient, appointment.lang, body, now, appointment, dedupe)
 
 
-def code(phone: str, value: str, lang: str, now: datetime) -> None:
-    """Queue a one-time code: sent at once, night or day."""
-    _queue("code", "sms", phone, lang, texts.code_text(value, lang), now)
+def code(phone: str, value: str, lang: str, now: datetime, until: datetime,
+         appointment: Appointment | None = None) -> None:
+    """Queue a one-time code good until `until` (Algiers time): sent at once, night or day."""
+    _queue("code", "sms", phone, lang, texts.code_text(value, lang, until.astimezone(ALGIERS)), now, appointment)
 
 
 def _stamp(moment: datetime) -> str:
@@ -145,6 +146,8 @@ def still_true(message: Message, now: datetime) -> str | None:
     appointment = Appointment.get_or_none(Appointment.id == message.appointment)
     if appointment is None or appointment.purged:
         return "the appointment no longer exists"
+    if message.kind == "code" and appointment.status != "held":
+        return "the booking no longer waits for its code"
     if message.kind in ("reminder", "reminder_soon"):
         if appointment.status not in LIVE or appointment.starts_at != message.appointment_start:
             return "the appointment was cancelled or moved"

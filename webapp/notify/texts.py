@@ -92,10 +92,11 @@ def appointment_text(kind: str, appointment, agency: dict) -> str:
     return texts[kind] if lang == "ar" else gsm_safe(texts[kind])
 
 
-def code_text(code: str, lang: str) -> str:
-    """A one-time code, for confirming a phone number."""
+def code_text(code: str, lang: str, until: datetime) -> str:
+    """A one-time code (confirming a booking, or proving a phone), good until `until`."""
     with force_locale(lang):
-        text = _("CNAS code: %(code)s. Valid 10 minutes. Never give it to anyone, even an agent.", code=code)
+        text = _("CNAS code: %(code)s, valid until %(time)s. Never give it to anyone, even an agent.",
+                 code=code, time=until.strftime("%H:%M"))
     return text if lang == "ar" else gsm_safe(text)
 
 

@@ -9,6 +9,7 @@ import logging
 import signal
 import threading
 
+from ..booking import phones
 from ..booking.ics import appointment_ics
 from ..clock import from_utc, now
 from ..db import database
@@ -36,9 +37,11 @@ def _attachments(app, message) -> list[tuple[str, str, bytes]]:
 
 
 def run_once(app, providers) -> dict:
-    """Queue due reminders, send every due message, record delivery reports. Returns counts."""
-    counts = {"reminders": 0, "sent": 0, "failed": 0, "retry": 0, "dropped": 0, "receipts": 0}
+    """Free the seats of lapsed holds, queue due reminders, send every due message, record
+    delivery reports. Returns counts."""
+    counts = {"released": 0, "reminders": 0, "sent": 0, "failed": 0, "retry": 0, "dropped": 0, "receipts": 0}
     with app.app_context(), database.connection_context():
+        counts["released"] = phones.release_expired(now())
         counts["reminders"] = outbox.schedule_reminders(now())
         while True:
             batch = outbox.claim(sorted(providers), now(), BATCH)

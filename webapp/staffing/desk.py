@@ -12,14 +12,14 @@ from . import audit
 
 # action: (states it may start from, the state it leads to, the time column it stamps)
 TRANSITIONS = {
-    "arrive": (("booked",), "arrived", "arrived_at"),
+    "arrive": (("booked", "held"), "arrived", "arrived_at"),  # being there confirms a hold
     "call": (("arrived", "called"), "called", "called_at"),
     "serve": (("arrived", "called"), "served", "served_at"),
     "no_show": (("booked",), "no_show", None),
-    "cancel": (("booked", "arrived"), "cancelled", "cancelled_at"),
+    "cancel": (("held", "booked", "arrived"), "cancelled", "cancelled_at"),
 }
 TICKET_TARGETS = {"serve": "served", "no_show": "no_show"}
-STATUSES = ("booked", "arrived", "called", "served", "no_show", "cancelled")
+STATUSES = ("held", "booked", "arrived", "called", "served", "no_show", "cancelled")
 
 
 @dataclass
@@ -47,7 +47,7 @@ def agenda(agency: str, day: date, task: str | None = None, status: str | None =
     first, last = day_bounds(day)
     rows = [Row("appointment", a.id, a.reference, from_utc(a.starts_at), a.service_id, a.task_id,
                 a.status, a.desk, a.flag)
-            for a in Appointment.select().where((Appointment.agency == agency)
+            for a in Appointment.select().where((Appointment.agency == agency) & (Appointment.status != "expired")
                                                 & (Appointment.starts_at >= first) & (Appointment.starts_at < last))]
     rows += [Row("ticket", t.id, t.number, from_utc(t.issued_at), t.service_id, t.task_id,
                  {"waiting": "arrived"}.get(t.status, t.status), t.desk)

@@ -190,7 +190,8 @@ def build(agency: str | None, first: date, last: date) -> Report:
     appointments = (Appointment.select(Appointment.starts_at, Appointment.status, Appointment.service_id,
                                        Appointment.task_id, Appointment.created_at, Appointment.arrived_at,
                                        Appointment.called_at, reminded())
-                    .where((Appointment.starts_at >= start) & (Appointment.starts_at < end)))
+                    .where((Appointment.starts_at >= start) & (Appointment.starts_at < end)
+                           & Appointment.status.not_in(("held", "expired"))))  # confirmed visits only
     if agency:
         appointments = appointments.where(Appointment.agency == agency)
     for row in appointments.tuples().iterator():

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import appointments, schemas
+from ..booking import appointments, phones, schemas
+from ..digits import ascii_digits
 from ..problems import DomainError
 from ..security import csrf
 from .messages import domain_message, field_errors
@@ -26,8 +27,13 @@ def error(code: str, status: int, message=None, fields=None, **extra):
 
 
 def refused(exc: DomainError):
-    """A domain error in the API's shape, with free slots to offer when there are some."""
-    return error(exc.code, exc.status, alternatives=[slot_json(s) for s in exc.alternatives])
+    """A domain error in the API's shape, with free slots to offer when there are some
+    (and Retry-After on a limit, tries_left on a wrong code)."""
+    extra = {k: exc.details[k] for k in ("retry_after", "tries_left") if k in exc.details}
+    response, status = error(exc.code, exc.status, alternatives=[slot_json(s) for s in exc.alternatives], **extra)
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response, status
 
 
 def invalid(exc: ValidationError):
@@ -96,12 +102,40 @@ def create_appointment():
         data = schemas.Booking().load(body)
     except ValidationError as exc:
         return invalid(exc)
-    booking = appointments.request_from(data, lang())
+    booking = appointments.request_from(data, lang(), address=request.remote_addr,
+                                        device=request.headers.get("Device-Id", "")[:64] or None)
     try:
         booked = appointments.place(catalog(), key, booking, data["fallback"], clock.now())
     except DomainError as exc:
         return refused(exc)
-    return jsonify({**booked, "manage_url": url_for("booking.manage", lang=booking.lang)}), 201
+    links = {"manage_url": url_for("booking.manage", lang=booking.lang)}
+    if booked["status"] == "held":
+        links["confirm_url"] = url_for(".confirm_appointment", reference=booked["reference"])
+    return jsonify({**booked, **links}), 201
+
+
+@bp.post("/appointments/<reference>/confirm")
+def confirm_appointment(reference):
+    """Confirm a held booking with the 6-digit code sent by SMS to its phone ({"code": "123456"})."""
+    body = json_body()
+    if body is None:
+        return no_json()
+    typed = body.get("code")
+    if not isinstance(typed, str) or not typed.strip():
+        return error("validation", 422, _("The request has errors."), {"code": [str(domain_message("required"))]})
+    try:
+        return jsonify(appointments.describe(appointments.confirm(reference, ascii_digits(typed), clock.now())))
+    except DomainError as exc:
+        return refused(exc)
+
+
+@bp.post("/appointments/<reference>/code")
+def resend_code(reference):
+    """Send a new code to the phone of a held booking (the previous code stops working)."""
+    try:
+        return jsonify(appointments.describe(phones.resend(reference, clock.now()))), 202
+    except DomainError as exc:
+        return refused(exc)
 
 
 def _lookup(reference):

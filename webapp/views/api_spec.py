@@ -56,9 +56,18 @@ class AppointmentOut(Schema):
     start = fields.String(required=True, metadata={"format": "date-time"})
     date = fields.String(required=True, metadata={"format": "date"})
     time = fields.String(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "enum": ["held", "expired", "booked", "arrived", "called", "served", "no_show", "cancelled"],
+        "description": "held: waits for the code sent by SMS until hold_until, then expired if "
+                       "not confirmed; booked once confirmed"})
     moved_to_nearby_slot = fields.Boolean(required=True)
+    hold_until = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     manage_url = fields.String()
+    confirm_url = fields.String(metadata={"description": "where to POST the code (held bookings)"})
+
+
+class CodeRequest(Schema):
+    code = fields.String(required=True, metadata={"description": "the 6 digits of the SMS", "example": "123456"})
 
 
 class ErrorBody(Schema):
@@ -66,6 +75,8 @@ class ErrorBody(Schema):
     message = fields.String(required=True)
     fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields")
     alternatives = fields.List(fields.Nested(SlotOut))
+    retry_after = fields.Integer(metadata={"description": "seconds to wait (429 of a limit)"})
+    tries_left = fields.Integer(metadata={"description": "tries left for this code (code_wrong)"})
 
 
 class Error(Schema):
@@ -99,10 +110,16 @@ def build_spec() -> dict:
             "Idempotency-Key header: the same key with the same body returns the first answer "
             "and creates nothing; with another body, 422; while the first is processed, 409. "
             "Keys are kept at least 7 days. Lookups by reference are rate-limited and answer "
-            "404 alike for an unknown reference or a wrong phone number.")},
+            "404 alike for an unknown reference or a wrong phone number. "
+            "A booking is first `held`: its seat is kept until `hold_until` (30 minutes; 6 hours "
+            "with `queued: true`, for a request a phone queued offline) while a 6-digit code goes "
+            "by SMS to its phone; POST the code to /appointments/{reference}/confirm to make it "
+            "`booked`. A hold not confirmed in time becomes `expired` and its seat is free again. "
+            "Codes die after 5 wrong tries; new holds are limited per client address, phone and "
+            "device (429 with Retry-After).")},
     )
     for name, schema in (("Agency", Agency), ("Availability", Availability), ("Appointment", AppointmentOut),
-                         ("Error", Error), ("BookingRequest", schemas.Booking),
+                         ("Error", Error), ("BookingRequest", schemas.Booking), ("CodeRequest", CodeRequest),
                          ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone")))):
         spec.components.schema(name, schema=schema)
     spec.path(path="/api/v1/agencies", operations={"get": {
@@ -120,9 +137,23 @@ def build_spec() -> dict:
     spec.path(path="/api/v1/appointments", operations={"post": {
         "summary": "Book an appointment",
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+                       {"name": "Device-Id", "in": "header", "required": False,
+                        "schema": {"type": "string", "maxLength": 64},
+                        "description": "a random id of the app on the phone, for the per-device limit"}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "BookingRequest"}}},
-        "responses": {**_ok("Appointment", 201, "Booked"), **_errors(400, 404, 409, 413, 415, 422)}}})
+        "responses": {**_ok("Appointment", 201, "Held (or booked when holds are off)"),
+                      **_errors(400, 404, 409, 413, 415, 422, 429)}}})
+    spec.path(path="/api/v1/appointments/{reference}/confirm", operations={"post": {
+        "summary": "Confirm a held booking with the code sent by SMS",
+        "parameters": [REFERENCE],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "CodeRequest"}}},
+        "responses": {**_ok("Appointment", 200, "Booked (also when it already was)"),
+                      **_errors(400, 404, 409, 410, 415, 422, 429)}}})
+    spec.path(path="/api/v1/appointments/{reference}/code", operations={"post": {
+        "summary": "Send a new code for a held booking (the previous one stops working)",
+        "parameters": [REFERENCE],
+        "responses": {**_ok("Appointment", 202, "A new code is on its way"), **_errors(404, 409, 410, 429)}}})
     spec.path(path="/api/v1/appointments/{reference}", operations={
         "get": {"summary": "One appointment", "parameters": [REFERENCE, PHONE],
                 "responses": {**_ok("Appointment"), **_errors(404, 422, 429)}},

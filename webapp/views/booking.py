@@ -16,10 +16,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import appointments, codes, schemas
+from ..booking import appointments, codes, phones, schemas
 from ..booking.ics import appointment_ics
 from ..clock import ALGIERS
 from ..digits import ascii_digits
@@ -120,15 +121,23 @@ def confirm(service_id, task_id):
         return render_template("booking/start.html", **context), 422
     try:
         booked = appointments.place(catalog(), form.get("key") or str(uuid.uuid4()),
-                                    appointments.request_from(data, current()), data["fallback"], clock.now())
+                                    appointments.request_from(data, current(), address=request.remote_addr),
+                                    data["fallback"], clock.now())
     except DomainError as exc:
         if exc.code in NOT_BOOKABLE:
             raise
         person = {k: data[k] for k in ("full_name", "phone", "email", "ssn")}
         context = steps_context(service, task, {**form, "time": ""}, values=person, problem=exc)
-        return render_template("booking/start.html", **context), exc.status
+        return retry_after(make_response(render_template("booking/start.html", **context), exc.status), exc)
     remember(booked["reference"])
     return redirect(url_for(".appointment", reference=booked["reference"]), 303)
+
+
+def retry_after(response, exc: DomainError):
+    """Say when to try again (429 answers of a limit)."""
+    if exc.details.get("retry_after"):
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 def remember(reference):
@@ -154,6 +163,36 @@ def appointment_context(appointment):
 def appointment(reference):
     """The confirmation: reference, when, where, what to bring, QR code, calendar, manage."""
     return no_store(render_template("booking/appointment.html", **appointment_context(mine(reference))))
+
+
+@bp.post("/appointments/<reference>/code")
+def confirm_code(reference):
+    """Confirm a held booking with the code sent by SMS."""
+    mine(reference)
+    try:
+        appointments.confirm(reference, ascii_digits(request.form.get("code", "")), clock.now())
+    except DomainError as exc:
+        return held_page(reference, problem=exc)
+    return redirect(url_for(".appointment", reference=reference), 303)
+
+
+@bp.post("/appointments/<reference>/code/new")
+def resend_code(reference):
+    """Send a new code (the previous one stops working)."""
+    mine(reference)
+    try:
+        phones.resend(reference, clock.now())
+    except DomainError as exc:
+        return held_page(reference, problem=exc)
+    return held_page(reference, notice=_("A new code is on its way. Only the newest code works."))
+
+
+def held_page(reference, problem: DomainError | None = None, notice=None):
+    """The appointment page again, with what the code step has to say."""
+    page = render_template("booking/appointment.html", **appointment_context(appointments.get(reference)),
+                           problem=problem, notice=notice)
+    response = no_store(make_response(page, problem.status if problem else 200))
+    return retry_after(response, problem) if problem else response
 
 
 @bp.get("/appointments/<reference>/calendar.ics")

@@ -79,6 +79,11 @@ BOOKING_ERRORS = {
     "idempotency_mismatch": _l("This Idempotency-Key was used for a different request."),
     "unknown_task": _l("Unknown procedure: give task=service/task."),
     "full_day": _l("No free time is left on this day."),
+    "hold_expired": _l("The code was not typed in time, so this time went back on sale. Please book again."),
+    "not_held": _l("This appointment is already confirmed."),
+    "code_wrong": _l("This code is not right. Check the last SMS from CNAS and type its 6 digits."),
+    "code_expired": _l("This code no longer works. Ask for a new code."),
+    "code_tries": _l("Too many wrong codes: this code no longer works. Ask for a new code."),
 }
 
 
@@ -96,6 +101,7 @@ def _codes(errors):
     return [e if isinstance(e, str) else "invalid" for e in errors]
 
 STATUS_LABELS = {
+    "held": _l("To confirm"), "expired": _l("Not confirmed in time"),
     "booked": _l("Booked"), "arrived": _l("Arrived"), "called": _l("Called"), "served": _l("Served"),
     "no_show": _l("Did not come"), "cancelled": _l("Cancelled"),
 }

@@ -15,8 +15,8 @@ bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
 IDLE = timedelta(minutes=30)
 MAXIMUM = timedelta(hours=12)
 RANK = {"agent": 0, "supervisor": 1, "admin": 2}
-ACTIONS_FOR = {"booked": ("arrive", "no_show", "cancel"), "arrived": ("call", "serve", "cancel"),
-               "called": ("serve",)}
+ACTIONS_FOR = {"held": ("arrive", "cancel"), "booked": ("arrive", "no_show", "cancel"),
+               "arrived": ("call", "serve", "cancel"), "called": ("serve",)}
 
 
 @bp.app_context_processor

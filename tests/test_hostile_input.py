@@ -33,7 +33,7 @@ from webapp.models import Appointment, Closure, KioskDevice, Message, Ticket
 
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=ALGIERS)  # Wednesday, before the first demo visit (09:00)
 ADMIN, ADMIN_PASSWORD = "demo-admin", "Siege-CNAS-demo"
-EXPECTED_4XX = {400, 401, 403, 404, 405, 409, 413, 415, 422, 429}
+EXPECTED_4XX = {400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429}  # 410: a code or hold ran out
 BOOK_SERVICE, BOOK_TASK = "death-grant", "claim-death-grant"
 INFO_SERVICE, INFO_TASK = "work-accident", "declare-work-accident"
 DEMO_REF = demo.reference("DEM2AAAA")  # agency 16, phone 0550000001, 2 December 09:00
@@ -159,6 +159,8 @@ def specs(context):
         "booking.reschedule": {"path": mine, "args": {"date": "2026-12-03", "time": "11:00", "agency": None},
                                "form": {"date": "2026-12-03", "time": "11:00", "agency": None}},
         "booking.manage": {"form": {"reference": DEMO_REF, "phone": DEMO_PHONE}},
+        "phone.ask": {"form": {"phone": DEMO_PHONE}}, "phone.code": {"form": {"phone": DEMO_PHONE, "code": "123456"}},
+        "phone.upcoming": {"args": {"cancelled": DEMO_REF}}, "phone.cancel": {"path": mine}, "phone.forget": {},
         "api.agency_availability": {"path": {"code": "16"},
                                     "args": {"task": f"{BOOK_SERVICE}/{BOOK_TASK}", "date": "2026-12-03"}},
         "api.create_appointment": {"json": {"agency": "16", "service": BOOK_SERVICE, "task": BOOK_TASK,
@@ -464,8 +466,11 @@ def test_no_hostile_input_gets_a_5xx(walk, rule, method, endpoint):
     assert baseline["signed-in"] < 400 or (endpoint, baseline["signed-in"]) in BASELINE_REFUSALS, baseline
 
 
-# Valid requests that the handler itself refuses (so it was reached); none today.
-BASELINE_REFUSALS: set[tuple[str, int]] = set()
+# Valid requests that the handler itself refuses (so it was reached): a new code for the demo
+# appointment, which is confirmed already (409 not_held); a code for a phone no code was sent
+# to (410 code_expired).
+BASELINE_REFUSALS: set[tuple[str, int]] = {("booking.resend_code", 409), ("api.resend_code", 409),
+                                           ("phone.code", 410)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -181,16 +181,18 @@ def confirm(reference: str, typed: str, now: datetime, confirm_booking) -> Appoi
 
 def send_phone_code(phone: str, lang: str, address: str | None, now: datetime) -> None:
     """Send a code to a phone that has visits to come, so its owner can list and cancel them.
-    The answer is the same whether it has any or not (nobody learns whose number books);
-    rate_limited (retry_after) per phone and per address."""
+    Everything answers alike whether it has any or not (nobody learns whose number books): a
+    code is made either way, and only the SMS is skipped. rate_limited (retry_after) per
+    phone and per address."""
     with write_transaction():
         wait = ratelimit.count([(f"codes:{phone}", _config("CODES_PER_PHONE"), HOUR),
                                 (f"phone-codes:{address}", _config("HOLDS_PER_ADDRESS") or 10**6, HOUR)], now)
         if wait:
             raise DomainError("rate_limited", retry_after=wait)
+        expires = now + timedelta(minutes=PHONE_CODE_MINUTES)
+        code = _new_code(phone, "phone", None, expires, now)
         if upcoming_on(phone, now):
-            expires = now + timedelta(minutes=PHONE_CODE_MINUTES)
-            outbox.code(phone, _new_code(phone, "phone", None, expires, now), lang, now, until=expires)
+            outbox.code(phone, code, lang, now, until=expires)
 
 
 def verify_phone(phone: str, typed: str, now: datetime) -> int:
@@ -209,9 +211,18 @@ def proven_phone(proof: int, now: datetime) -> str | None:
     return found.phone
 
 
+def forget_proof(proof: int, now: datetime) -> None:
+    """"Done": the proof stops working at once, on every browser that holds it."""
+    with write_transaction():
+        (PhoneCode.update(used_at=to_utc(now) - timedelta(minutes=PROOF_MINUTES, seconds=1))
+         .where((PhoneCode.id == proof) & (PhoneCode.purpose == "phone") & PhoneCode.used_at.is_null(False))
+         .execute())
+
+
 def upcoming_on(phone: str, now: datetime) -> list[Appointment]:
-    """Every visit still to come on this phone, held or confirmed, soonest first."""
+    """Every visit still to come on this phone, confirmed or held (and not lapsed), soonest first."""
+    live_hold = (Appointment.status == "held") & (Appointment.hold_until > to_utc(now))
     return list(Appointment.select()
-                .where((Appointment.phone == phone) & Appointment.status.in_(("held", "booked", "arrived"))
+                .where((Appointment.phone == phone) & (Appointment.status.in_(("booked", "arrived")) | live_hold)
                        & (Appointment.starts_at >= to_utc(now)))
                 .order_by(Appointment.starts_at))

@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, demo, kiosk, public, pwa, root, staff
+from . import api, booking, demo, kiosk, phone, public, pwa, root, staff
 
 
 def register_blueprints(app) -> None:
@@ -8,6 +8,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(root.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(booking.bp)
+    app.register_blueprint(phone.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(staff.bp)

@@ -28,7 +28,7 @@ from ..i18n import current
 from ..problems import DomainError
 from .htmx import vary_on_htmx, wants_fragment
 from .messages import domain_message, field_errors
-from .shared import catalog, no_store
+from .shared import catalog, no_store, retry_after
 
 bp = Blueprint("booking", __name__, url_prefix="/<lang:lang>")
 AGENCY_COOKIE = "agency"
@@ -133,13 +133,6 @@ def confirm(service_id, task_id):
     return redirect(url_for(".appointment", reference=booked["reference"]), 303)
 
 
-def retry_after(response, exc: DomainError):
-    """Say when to try again (429 answers of a limit)."""
-    if exc.details.get("retry_after"):
-        response.headers["Retry-After"] = str(exc.details["retry_after"])
-    return response
-
-
 def remember(reference):
     """Let this browser see an appointment it booked or looked up (kept in the signed session)."""
     session["mine"] = (session.get("mine", []) + [reference])[-5:]
@@ -191,8 +184,7 @@ def held_page(reference, problem: DomainError | None = None, notice=None):
     """The appointment page again, with what the code step has to say."""
     page = render_template("booking/appointment.html", **appointment_context(appointments.get(reference)),
                            problem=problem, notice=notice)
-    response = no_store(make_response(page, problem.status if problem else 200))
-    return retry_after(response, problem) if problem else response
+    return retry_after(no_store(make_response(page, problem.status if problem else 200)), problem)
 
 
 @bp.get("/appointments/<reference>/calendar.ics")

@@ -27,6 +27,13 @@ def no_store(response):
     return response
 
 
+def retry_after(response, problem):
+    """Say when to try again (the 429 of a limit: its DomainError's retry_after)."""
+    if problem is not None and problem.details.get("retry_after"):
+        response.headers["Retry-After"] = str(problem.details["retry_after"])
+    return response
+
+
 def record_id(value) -> int:
     """A database id sent in a form or a URL; anything else is a 422 page."""
     try:

@@ -1,13 +1,15 @@
 """Browser tests: a real server (gunicorn) on a free port, Chromium driven by Playwright.
 
-Set E2E_BASE_URL to test a server you started yourself (it must run with the demo data and
-WEBAPP_NOW=2026-12-01T09:00). The suite can run again and again against the same server: every
-booking uses a phone number and an Idempotency-Key of its own and a slot that is still free.
+Set E2E_BASE_URL to test a server you started yourself (it must run with the demo data,
+WEBAPP_NOW=2026-12-01T09:00 and HOLDS_PER_ADDRESS=0 HOLDS_PER_PHONE=0 HOLDS_PER_DEVICE=0). The
+suite can run again and again against the same server: every booking uses a phone number and
+an Idempotency-Key of its own and a slot that is still free.
 Chromium comes from CHROMIUM_PATH, /usr/bin/chromium, or Playwright's own download, in that order.
 """
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -58,8 +60,12 @@ def wait_until_up(url: str, process, seconds: float = 30) -> None:
 
 def launch(instance: Path, port: int, **extra_env):
     """Load the demo data and start `python -m webapp serve` on 127.0.0.1; return the process."""
-    # Demo mode: load-demo and the demo staff accounts the tests sign in with.
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW, "WEBAPP_DEMO": "1", **extra_env}
+    # Demo mode: load-demo, the demo staff accounts the tests sign in with, and the demo inbox
+    # the codes are read from. Bookings are held for their code (HOLD_MINUTES, default 30);
+    # the suite books many times from 127.0.0.1, so the hold limits are off unless a test
+    # asks for one (they are unit-tested).
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "WEBAPP_NOW": NOW, "WEBAPP_DEMO": "1",
+           "HOLDS_PER_ADDRESS": "0", "HOLDS_PER_PHONE": "0", "HOLDS_PER_DEVICE": "0", **extra_env}
     env.pop("DATABASE_URL", None)
     if not (instance / "webapp.db").exists():
         subprocess.run([sys.executable, "-m", "webapp", "load-demo"], env=env, cwd=ROOT, check=True,
@@ -167,6 +173,57 @@ def stored_start(day: str, time: str) -> str:
     """How the database stores a start in Algiers: naive UTC, as SQLite text."""
     start = datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=ZoneInfo("Africa/Algiers"))
     return start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def sms_codes(base_url: str, phone: str) -> list[str]:
+    """The codes the demo inbox holds for a phone, newest first."""
+    with urllib.request.urlopen(f"{base_url}/api/v1/demo/messages?to={phone}") as response:
+        messages = json.loads(response.read())
+    return [re.search(r"\b\d{6}\b", m["body"]).group(0) for m in messages if m["kind"] == "code"]
+
+
+def sms_code(base_url: str, phone: str, count: int = 1, seconds: float = 5) -> str:
+    """The newest code sent to `phone` by SMS, once the demo inbox holds `count` of them. The
+    message is written with the booking, so it is there at once; poll briefly all the same."""
+    deadline = time.monotonic() + seconds
+    while True:
+        codes = sms_codes(base_url, phone)
+        if len(codes) >= count:
+            return codes[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{phone}: {len(codes)} code(s) in the demo inbox, expected {count}")
+        time.sleep(0.1)
+
+
+def confirm_with_code(page, base_url: str, phone: str) -> str:
+    """On the page of a held appointment, type the code sent to `phone` and confirm (any
+    language: by the field's id and the form); return the code."""
+    code = sms_code(base_url, phone)
+    page.locator("#code").fill(code)
+    page.locator("form.code-form button[type=submit]").click()
+    expect(page.locator("#code")).to_have_count(0)
+    return code
+
+
+def confirm_by_api(base_url: str, reference: str, phone: str) -> dict:
+    """Confirm a held appointment through the API with the code sent to `phone`."""
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/appointments/{reference}/confirm", method="POST",
+        data=json.dumps({"code": sms_code(base_url, phone)}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        answer = json.loads(response.read())
+    assert answer["status"] == "booked", answer
+    return answer
+
+
+def confirm_in_outbox(page, base_url: str, phone: str):
+    """On "My requests", type the code of the (only) held request and confirm it; the entry."""
+    entry = page.locator("#outbox li[data-state=held]")
+    expect(entry).to_have_count(1, timeout=15_000)
+    entry.locator("input[autocomplete=one-time-code]").fill(sms_code(base_url, phone))
+    entry.locator("form button[type=submit]").click()
+    return page.locator("#outbox li[data-state=confirmed]")
 
 
 def wait_for_outbox(page, condition: str, timeout: float = 15_000) -> None:

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import free_slot, unique_phone
+from conftest import confirm_with_code, free_slot, sms_code, unique_phone
 
 BOOK = "/{lang}/book/work-accident/declare-work-accident"
 
@@ -41,6 +41,11 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
     page.get_by_role("button", name="متابعة").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("راجع وأكد")
     page.get_by_role("button", name="أكد الموعد").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("أكد موعدك")  # held until the SMS code
+    expect(page.locator("img.qr")).to_have_count(0)
+    axe = Axe().run(page)
+    assert axe.violations_count == 0, axe.generate_report()
+    confirm_with_code(page, base_url, phone)
     expect(page.get_by_role("heading", level=1)).to_have_text("تم حجز موعدك")
     reference = page.locator(".reference strong").inner_text()
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]", reference)
@@ -60,7 +65,7 @@ def test_book_in_arabic_on_a_phone_then_move_and_cancel(page, base_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("أُلغي الموعد")
 
 
-def test_keyboard_only_booking(page):
+def test_keyboard_only_booking(page, base_url):
     page.goto(BOOK.format(lang="fr"))
     page.keyboard.press("Tab")  # skip link
     page.locator("#agency-choice").focus()
@@ -79,10 +84,15 @@ def test_keyboard_only_booking(page):
     page.locator("#f-full_name").focus()
     page.keyboard.type("Karim Clavier")
     page.keyboard.press("Tab")
-    page.keyboard.type(unique_phone())
+    phone = unique_phone()
+    page.keyboard.type(phone)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier et confirmer")
     page.get_by_role("button", name="Confirmer le rendez-vous").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmez votre rendez-vous")
+    page.get_by_label("Code reçu par SMS").focus()
+    page.keyboard.type(sms_code(base_url, phone))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre rendez-vous est pris")
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from conftest import (
     ROOT,
+    confirm_in_outbox,
     count_appointments,
     free_port,
     free_slot,
@@ -78,9 +79,22 @@ def expect_waiting(entry):
     expect(entry.locator(".state")).to_contain_text("Enregistrée sur ce téléphone")
 
 
+def expect_held(entry):
+    """The server took the request and holds its seat until the code sent by SMS is typed."""
+    expect(entry).to_have_attribute("data-state", "held", timeout=15_000)
+    expect(entry.get_by_label("Code reçu par SMS")).to_be_visible()
+
+
 def expect_confirmed(entry):
     expect(entry).to_have_attribute("data-state", "confirmed", timeout=15_000)
     expect(entry.locator(".state")).to_contain_text("Confirmé")
+    expect(entry.locator(".state strong")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]$"))
+
+
+def confirm_held(page, base_url, phone):
+    """Once sent, the request is held: type its SMS code on "My requests" and see it confirmed."""
+    expect_held(page.locator("#outbox li"))
+    expect_confirmed(confirm_in_outbox(page, base_url, phone))
 
 
 def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
@@ -95,8 +109,12 @@ def test_offline_booking_waits_then_arrives_once(browser, base_url, server):
     expect_waiting(page.locator("#outbox li"))
     expect(page.locator("[data-outbox-badge]").first).to_have_text("1")
     context.set_offline(False)
-    expect_confirmed(page.locator("#outbox li"))
-    reference = page.locator("#outbox li strong").inner_text()
+    expect_held(page.locator("#outbox li"))
+    expect(page.locator("[data-outbox-badge]").first).to_have_text("1")  # the code is still to type
+    assert count_appointments(server, "phone = ? AND status = 'held'", phone) == 1
+    confirm_held(page, base_url, phone)
+    expect(page.locator("[data-outbox-badge]").first).to_be_hidden()
+    reference = page.locator("#outbox li strong").inner_text().replace("-", "")
     assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     assert count_appointments(server, "reference = ?", reference) == 1
     stored = page.evaluate("Outbox.all()")
@@ -125,7 +143,7 @@ def test_network_cut_during_the_send_still_books_once(browser, base_url, server)
     expect(entry).to_have_attribute("data-attempts", "1", timeout=10_000)
     expect_waiting(entry)
     page.get_by_role("button", name="Envoyer maintenant").click()
-    expect_confirmed(entry)
+    confirm_held(page, base_url, phone)
     assert len(attempts) >= 2
     assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     context.close()
@@ -174,7 +192,7 @@ def test_a_page_closed_during_the_send_leaves_the_request_waiting(browser, base_
     expect(page.locator("[data-outbox-badge]").first).to_have_text("1")
     context.unroute("**/api/v1/appointments")
     context.set_offline(False)
-    expect_confirmed(entry)
+    confirm_held(page, base_url, phone)
     assert count_appointments(server, "phone = ? AND status = 'booked'", phone) == 1
     context.close()
 
@@ -202,7 +220,7 @@ def test_slot_taken_while_offline_is_never_double_booked(browser, base_url, serv
     assert count_appointments(server, "agency = '09' AND starts_at = ? AND seat IS NOT NULL",
                               stored_start(day, time)) == 2
     alternative.click()
-    expect_confirmed(page.locator("#outbox li"))
+    confirm_held(page, base_url, phone)
     assert count_appointments(server, "phone = ? AND seat IS NOT NULL", phone) == 1
     context.close()
 

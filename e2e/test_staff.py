@@ -6,25 +6,30 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from conftest import TODAY, free_slot, open_days, sign_in, unique_phone
+from conftest import TODAY, confirm_with_code, free_slot, open_days, sign_in, unique_phone
 
 DEATH_GRANT = "death-grant/claim-death-grant"
 
 
-def book(page, slot):
-    """Book a (date, time) of agency 16 as a citizen, with a phone of its own; the reference."""
+def book(page, base_url, slot):
+    """Book a (date, time) of agency 16 as a citizen, with a phone of its own, and confirm it
+    with the SMS code; the reference."""
     date, time = slot
+    phone = unique_phone()
     page.goto(f"/fr/book/{DEATH_GRANT}?agency=16&date={date}&time={time}")
     page.get_by_label("Nom et prénom").fill("Citoyen Test")
-    page.get_by_label("Téléphone mobile").fill(unique_phone())
+    page.get_by_label("Téléphone mobile").fill(phone)
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
+    confirm_with_code(page, base_url, phone)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre rendez-vous est pris")
     return page.locator(".reference strong").inner_text().replace("-", "")
 
 
 def test_citizen_books_agent_receives(browser, base_url):
     citizen = browser.new_context(base_url=base_url).new_page()
-    reference = book(citizen, free_slot(base_url, "16", DEATH_GRANT, day=TODAY))  # today, for the frozen clock
+    # today, for the frozen clock
+    reference = book(citizen, base_url, free_slot(base_url, "16", DEATH_GRANT, day=TODAY))
     agent = browser.new_context(base_url=base_url).new_page()
     sign_in(agent, "demo-agent", "Guichet-16-demo")
     expect(agent.get_by_role("heading", level=1)).to_contain_text("Agenda")
@@ -43,7 +48,7 @@ def test_supervisor_closes_a_booked_day_and_sees_it_flagged(browser, base_url):
     # it. The other tests book at agency 16 today or on the first open day with a free slot.
     day = open_days(base_url, "16", DEATH_GRANT)[-1]
     citizen = browser.new_context(base_url=base_url).new_page()
-    reference = book(citizen, free_slot(base_url, "16", DEATH_GRANT, day=day))
+    reference = book(citizen, base_url, free_slot(base_url, "16", DEATH_GRANT, day=day))
     supervisor = browser.new_context(base_url=base_url).new_page()
     sign_in(supervisor, "demo-supervisor", "Chef-agence-16-demo")
     supervisor.get_by_role("link", name="Réglages de l’agence").click()

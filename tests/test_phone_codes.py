@@ -63,8 +63,12 @@ def test_a_hold_takes_a_seat_until_its_code_confirms_it(catalog):
     confirmed = appointments.confirm(hold.reference, latest_code("0550123456"), NOW + timedelta(minutes=5))
     assert confirmed.status == "booked" and Appointment.get_by_id(hold.id).hold_until is None
     assert [m.kind for m in Message.select().order_by(Message.id)] == ["code", "confirmed"]
-    again = appointments.confirm(hold.reference, "000000", NOW + timedelta(minutes=6))
-    assert again.status == "booked"  # confirming twice is not an error
+    code = latest_code("0550123456")
+    again = appointments.confirm(hold.reference, code, NOW + timedelta(minutes=6))
+    assert again.status == "booked"  # a retried confirmation (its answer lost) is not an error
+    with pytest.raises(DomainError) as other:  # but another code learns nothing
+        appointments.confirm(hold.reference, "999999" if code != "999999" else "111111", NOW)
+    assert other.value.code == "not_held" and not other.value.details
 
 
 def test_a_hold_nobody_confirms_frees_its_seat_for_the_next_person(catalog):
@@ -235,7 +239,9 @@ def test_the_api_holds_then_confirms_with_the_code(api):
     assert wrong.json["error"]["tries_left"] == 4 and "الرمز" in wrong.json["error"]["message"]
     ok = api.post(url, json={"code": latest_code("0551000001")})
     assert ok.status_code == 200 and ok.json["status"] == "booked" and ok.json["hold_until"] is None
-    assert api.post(url, json={"code": "x"}).json["status"] == "booked"  # a retried confirmation
+    assert api.post(url, json={"code": latest_code("0551000001")}).json["status"] == "booked"  # a retry
+    guessed = api.post(url, json={"code": "x"})
+    assert guessed.status_code == 409 and set(guessed.json["error"]) == {"code", "message", "alternatives"}
     assert api.post(url, json={}).status_code == 422
     assert api.post("/api/v1/appointments/ABCDEFGHK/confirm", json={"code": "123456"}).status_code == 404
     new_code = api.post(f"/api/v1/appointments/{answer.json['reference']}/code")

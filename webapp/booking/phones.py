@@ -119,10 +119,14 @@ def hold_end(start: datetime, length: timedelta, now: datetime) -> datetime:
 
 
 def send_code(appointment: Appointment, now: datetime) -> None:
-    """Send the code of a new hold (inside the booking's transaction)."""
+    """Send the code of a new hold (inside the booking's transaction); for a seat offered to
+    the waiting list, the offer's SMS carries it."""
     until = from_utc(appointment.hold_until)
     code = _new_code(appointment.phone, "confirm", appointment.reference, until, now)
-    outbox.code(appointment.phone, code, appointment.lang, now, appointment=appointment, until=until)
+    if appointment.waitlist_entry:
+        outbox.offer(appointment, code, until, now)
+    else:
+        outbox.code(appointment.phone, code, appointment.lang, now, appointment=appointment, until=until)
 
 
 def release_expired(now: datetime, agency: str | None = None, starts_at: datetime | None = None) -> int:
@@ -160,16 +164,32 @@ def _held(reference: str, now: datetime) -> Appointment:
     return appointment
 
 
+def _confirmed_again(appointment: Appointment, typed: str) -> Appointment:
+    """A retried confirmation (its answer was lost): the same code answers as the first time;
+    any other code learns nothing about the appointment (not_held, without details), and
+    only CODE_TRIES of them are heard."""
+    used = _latest(PhoneCode.select().where((PhoneCode.purpose == "confirm")
+                                            & (PhoneCode.reference == appointment.reference)
+                                            & PhoneCode.used_at.is_null(False)))
+    if used is not None and used.tries < CODE_TRIES:
+        typed = "".join(typed.split())
+        if hmac.compare_digest(used.digest, _digest(used.phone, used.purpose, used.reference, typed)):
+            return appointment
+        with write_transaction():
+            PhoneCode.update(tries=PhoneCode.tries + 1).where(PhoneCode.id == used.id).execute()
+    raise DomainError("not_held")
+
+
 def confirm(reference: str, typed: str, now: datetime, confirm_booking) -> Appointment:
     """Confirm a held booking with its code. `confirm_booking(appointment)` applies the
     booking rules that hold for confirmed visits only (the phone's limits) and marks it
-    booked, in this transaction. Confirming twice is not an error: the second call returns
-    the booked appointment."""
+    booked, in this transaction. Confirming twice with the same code is not an error (a retry
+    whose first answer was lost): the second call returns the booked appointment."""
     try:
         appointment = _held(reference, now)
     except DomainError as exc:
         if exc.code == "not_held" and exc.existing.status in ("booked", "arrived"):
-            return exc.existing
+            return _confirmed_again(exc.existing, typed)
         raise
     _spend(PhoneCode.select().where((PhoneCode.purpose == "confirm") & (PhoneCode.reference == reference)),
            typed, now, lambda: confirm_booking(appointment))

@@ -5,9 +5,10 @@
   var t = box.dataset, agencies = JSON.parse(t.agencies || "{}");
   var index = null;
   var locale = { ar: "ar-DZ", fr: "fr-DZ", en: "en-GB" }[document.documentElement.lang] || "fr-DZ";
+  var clock = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  var day = { weekday: "long", day: "numeric", month: "long" };
   function when(date, time) {
-    var day = new Date(date + "T12:00:00").toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long" });
-    return t.at.replace("%(date)s", day).replace("%(time)s", time);
+    return t.at.replace("%(date)s", new Date(date + "T12:00:00").toLocaleDateString(locale, day)).replace("%(time)s", time);
   }
 
   function titleOf(entry) {
@@ -22,53 +23,104 @@
     return node;
   }
 
+  // The code step of a held request (notes: what was typed and said, across redraws).
+  var notes = {};
+  function codeStep(entry, li) {
+    var memo = notes[entry.id] = notes[entry.id] || { code: "" }, id = "code-" + entry.id;
+    var step = document.getElementById("code-step").content.cloneNode(true);
+    var input = step.querySelector("input"), error = step.querySelector(".error");
+    step.querySelector("label").htmlFor = input.id = id;
+    input.value = memo.code;
+    input.oninput = function () { memo.code = input.value; };
+    var say = memo.said || entry.error && told(entry.error);
+    if (say) {
+      error.textContent = say; error.hidden = false; error.id = id + "e";
+      input.setAttribute("aria-describedby", error.id);
+      if (say !== t.offline) input.setAttribute("aria-invalid", "true");
+    }
+    step.querySelector(".notice").hidden = !memo.resent;
+    step.querySelector("form").onsubmit = function (event) {
+      event.preventDefault();
+      act(memo, Outbox.confirm(entry, input.value), true);
+    };
+    step.querySelector(".link").onclick = function () { act(memo, Outbox.resend(entry)); };
+    li.appendChild(step);
+  }
+  function told(error) {  // the server's words, and the tries left (ngettext's, from the page)
+    var n = error.tries_left;
+    return error.message + (n ? " " + (t["triesLeft-" + n] || n) : "");
+  }
+  function act(memo, asking, confirming) {
+    asking.then(function (answer) {
+      memo.said = answer.offline ? t.offline : answer.error ? told(answer.error) : "";
+      memo.resent = !confirming && !memo.said;
+      window.sendOutbox(false);  // draws the list and the badge again
+    });
+  }
+
+  function item(entry) {
+    var r = entry.result || entry.request;
+    var li = el("li", null, "state-" + entry.state);
+    var limited = entry.state === "queued" && entry.limited > Date.now();
+    li.dataset.state = entry.state;
+    li.dataset.attempts = entry.attempts;
+    if (limited) li.dataset.limited = entry.limited;
+    li.appendChild(el("h2", titleOf(entry)));
+    li.appendChild(el("p", when(r.date, r.time) + " · " +
+                          (agencies[r.agency] || t.agencyLabel + " " + r.agency)));
+    var state = el("p", null, "state"), done = /^(confirmed|moved)$/.test(entry.state);
+    var label = { queued: t.queued, sending: t.sending, confirmed: r.moved ? t.moved : t.confirmed, moved: t.moved,
+                  needs_choice: t.needsChoice, refused: t.refused,
+                  held: t.held.replace("%(deadline)s", new Date(r.hold_until).toLocaleString(locale, Object.assign({}, day, clock))),
+                  expired: entry.result ? "" : t.expired }[entry.state];
+    state.textContent = (limited ? t.limited.replace("%(time)s", new Date(entry.limited).toLocaleTimeString(locale, clock))
+                                 : label) + " ";
+    li.appendChild(state);
+    if (done) {
+      var ref = el("strong", String(r.reference).replace(/^(\w{4})(\w{4})(\w)$/, "$1-$2-$3"));
+      ref.dir = "ltr";
+      state.appendChild(ref);
+      var a = el("a", t.manageLabel); a.href = t.manage; li.appendChild(a);
+    } else if (entry.error && entry.state !== "held") {
+      state.appendChild(document.createTextNode(entry.error.message));
+    }
+    if (entry.state === "held") codeStep(entry, li);
+    (entry.error && entry.error.alternatives || []).forEach(function (slot) {
+      var b = el("button", when(slot.start.slice(0, 10), slot.time));
+      b.type = "button";
+      b.addEventListener("click", function () {
+        Outbox.rebook(entry, slot.start.slice(0, 10), slot.time).then(function () { window.sendOutbox(true); });
+      });
+      li.appendChild(b);
+    });
+    if (entry.state !== "queued" && entry.state !== "sending") {
+      var del = el("button", t["delete"], "link"); del.type = "button";
+      del.addEventListener("click", function () { Outbox.remove(entry.id).then(window.renderOutbox); });
+      li.appendChild(del);
+    }
+    return li;
+  }
+
   var recheck = null;
   window.renderOutbox = function () {
     Outbox.all().then(function (list) {
-      // A send has a lease: look again when it runs out, in case its page or worker went away.
+      // Look again when a send's lease runs out (its page may be gone); send when a 429's wait is over.
       clearTimeout(recheck);
-      var until = list.reduce(function (soonest, e) {
-        return e.state === "sending" ? Math.min(soonest, e.sendingUntil) : soonest;
-      }, Infinity);
-      if (until < Infinity) recheck = setTimeout(window.renderOutbox, Math.max(until - Date.now(), 0) + 250);
+      var until = Infinity, send;
+      list.forEach(function (e) {
+        var at = e.state === "sending" ? e.sendingUntil : e.state === "queued" && e.limited;
+        if (at && at < until) { until = at; send = e.state === "queued"; }
+      });
+      if (until < Infinity) {
+        recheck = setTimeout(send ? window.sendOutbox : window.renderOutbox, Math.max(until - Date.now(), 0) + 250);
+      }
+      var focused = document.activeElement.id;
       box.innerHTML = "";
       if (!list.length) { box.appendChild(el("p", t.empty)); return; }
       var ul = el("ul", null, "outbox");
-      list.sort(function (a, b) { return b.created - a.created; }).forEach(function (entry) {
-        var r = entry.result || entry.request;
-        var li = el("li", null, "state-" + entry.state);
-        li.dataset.state = entry.state;
-        li.dataset.attempts = entry.attempts;
-        li.appendChild(el("h2", titleOf(entry)));
-        li.appendChild(el("p", when(r.date, r.time) + " · " +
-                              (agencies[r.agency] || t.agencyLabel + " " + r.agency)));
-        var state = el("p", null, "state");
-        var label = { queued: t.queued, sending: t.sending, confirmed: t.confirmed, moved: t.moved,
-                      needs_choice: t.needsChoice, refused: t.refused, expired: t.expired }[entry.state];
-        state.textContent = label + " ";
-        if (entry.result) {
-          state.appendChild(el("strong", entry.result.reference));
-          var a = el("a", t.manageLabel); a.href = t.manage; li.appendChild(state); li.appendChild(a);
-        } else {
-          if (entry.error) state.appendChild(document.createTextNode(entry.error.message));
-          li.appendChild(state);
-        }
-        (entry.error && entry.error.alternatives || []).forEach(function (slot) {
-          var b = el("button", when(slot.start.slice(0, 10), slot.time));
-          b.type = "button";
-          b.addEventListener("click", function () {
-            Outbox.rebook(entry, slot.start.slice(0, 10), slot.time).then(function () { window.sendOutbox(true); });
-          });
-          li.appendChild(b);
-        });
-        if (entry.state !== "queued" && entry.state !== "sending") {
-          var del = el("button", t["delete"], "link"); del.type = "button";
-          del.addEventListener("click", function () { Outbox.remove(entry.id).then(window.renderOutbox); });
-          li.appendChild(del);
-        }
-        ul.appendChild(li);
-      });
+      list.sort(function (a, b) { return b.created - a.created; }).forEach(function (entry) { ul.appendChild(item(entry)); });
       box.appendChild(ul);
+      if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     });
   };
 

@@ -7,13 +7,15 @@
 // (sendingUntil, for browsers without Web Locks). A "sending" entry whose lock is free, or
 // whose lease has run out, is read as "queued", so a page closed in the middle of a send
 // never leaves it stuck; the lock also keeps a page and the worker from sending it at once.
+// A booking the server took is "held" until its SMS code is typed (confirm), never sent again.
 (function (scope) {
   "use strict";
   var DB = "cnas-outbox", STORE = "requests", WEEK = 7 * 24 * 3600 * 1000;
   // The tablet's own state, not the visitor's: the idle reset never touches this database.
   var DEVICE_DB = "cnas-device", COUNTERS = "counters";
-  var LEASE = 30000;  // longer than the 20-second fetch timeout below
-  var FINAL = { confirmed: 1, moved: 1, needs_choice: 1, refused: 1, expired: 1 };
+  var LEASE = 30000;  // longer than the 20-second fetch timeout (post)
+  var FINAL = { confirmed: 1, moved: 1, needs_choice: 1, refused: 1, expired: 1, held: 1 };
+  var TO_ACT = { needs_choice: 1, held: 1 };  // nothing to send, something to do
   var PERSONAL = ["full_name", "phone", "email", "ssn"];
   var locks = scope.navigator && scope.navigator.locks;
 
@@ -48,6 +50,31 @@
   function localDay() {  // the tablet's calendar day (its clock is on Algiers time)
     var d = new Date();
     return d.getFullYear() + "-" + pad(d.getMonth() + 1, 2) + "-" + pad(d.getDate(), 2);
+  }
+
+  // A random id of this app (nothing personal), for the server's per-device limit.
+  function deviceId() {
+    return transact(DEVICE_DB, COUNTERS, "key", "readwrite", function (s) {
+      var out = {}, get = s.get("device-id");
+      get.onsuccess = function () {
+        out.result = get.result ? get.result.value : uuid();
+        s.put({ key: "device-id", value: out.result });
+      };
+      return out;
+    })["catch"](function () { return ""; });
+  }
+
+  // -> { status (0: no answer), body, wait (Retry-After) }
+  function post(url, headers, body, credentials) {
+    var controller = scope.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, 20000);
+    headers["Content-Type"] = "application/json";
+    return fetch(url, { method: "POST", credentials: credentials || "omit", signal: controller && controller.signal,
+                        headers: headers, body: JSON.stringify(body) }).then(function (response) {
+      return response.json()["catch"](function () { return {}; }).then(function (json) {
+        return { status: response.status, body: json || {}, wait: response.headers.get("Retry-After") };
+      });
+    }, function () { return { status: 0, body: {} }; }).then(function (answer) { clearTimeout(timer); return answer; });
   }
 
   function lockName(id) { return "cnas-outbox:" + id; }
@@ -165,6 +192,7 @@
           if (!locks && current.state === "sending" && current.sendingUntil > Date.now()) return current;
           if (Date.now() - current.created > WEEK) { current.state = "expired"; delete current.sendingUntil; return Outbox.put(current); }
           if (!options.force && current.next > Date.now()) return current;
+          if (current.limited > Date.now()) return current;  // 429: not before Retry-After
           current.state = "sending";
           current.sendingUntil = Date.now() + LEASE;
           return Outbox.put(current).then(Outbox.attempt);
@@ -172,56 +200,73 @@
       })).then(function (result) { return result || entry; });
     },
     attempt: function (entry) {
-      var controller = scope.AbortController ? new AbortController() : null;
-      var timer = setTimeout(function () { if (controller) controller.abort(); }, 20000);
-      var kiosk = entry.kind === "checkin" || entry.kind === "ticket";
-      var url = kiosk ? "/api/v1/kiosk/" + entry.kind + "s" : "/api/v1/appointments";
-      return fetch(url, {
-        method: "POST", credentials: kiosk ? "same-origin" : "omit", signal: controller && controller.signal,
-        headers: { "Content-Type": "application/json", "Idempotency-Key": entry.key,
-                   "Accept-Language": entry.lang },
-        body: JSON.stringify(entry.request)
-      }).then(function (response) {
-        clearTimeout(timer);
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          return Outbox.settle(entry, response.status, body);
-        });
-      }, function () { clearTimeout(timer); return Outbox.retry(entry); });
+      var kind = entry.kind, headers = { "Idempotency-Key": entry.key, "Accept-Language": entry.lang };
+      if (kind) return post("/api/v1/kiosk/" + kind + "s", headers, entry.request, "same-origin").then(settle);
+      return deviceId().then(function (id) {
+        if (id) headers["Device-Id"] = id;
+        return post("/api/v1/appointments", headers, Object.assign({ queued: true }, entry.request));
+      }).then(settle);
+      function settle(answer) { return Outbox.settle(entry, answer); }
     },
-    settle: function (entry, status, body) {
-      var code = body && body.error && body.error.code;
-      if (status >= 500 || status === 429 || code === "idempotency_busy") return Outbox.retry(entry);
+    settle: function (entry, answer) {
+      var status = answer.status, body = answer.body, error = body.error || {};
+      if (status === 429) return Outbox.retry(entry, error.retry_after || answer.wait || 60);
+      if (!status || status >= 500 || error.code === "idempotency_busy") return Outbox.retry(entry);
       delete entry.sendingUntil;
-      if (status >= 200 && status < 300 && entry.kind) {
+      if (status < 300 && entry.kind) {
         entry.state = "confirmed";
         entry.result = { reference: entry.request.number || "" };
-      } else if (status >= 200 && status < 300) {
-        entry.state = body.moved_to_nearby_slot ? "moved" : "confirmed";
-        entry.result = { reference: body.reference, date: body.date, time: body.time, agency: body.agency };
+      } else if (status < 300) {
+        entry.state = body.status === "held" ? "held" : body.moved_to_nearby_slot ? "moved" : "confirmed";
+        entry.result = { reference: body.reference, date: body.date, time: body.time, agency: body.agency,
+                         hold_until: body.hold_until, moved: body.moved_to_nearby_slot };
         PERSONAL.forEach(function (k) { delete entry.request[k]; });
       } else {
-        entry.state = code === "validation" ? "refused" : "needs_choice";
+        entry.state = error.code === "validation" ? "refused" : "needs_choice";
         entry.error = body.error || { code: "http_" + status, message: String(status) };
       }
       return Outbox.put(entry);
     },
-    retry: function (entry) {
+    // Later: after `seconds` if the server said so (429), else after a growing wait.
+    retry: function (entry, seconds) {
       entry.attempts += 1;
       entry.state = "queued";
       delete entry.sendingUntil;
-      entry.next = Date.now() + Math.min(5000 * Math.pow(2, entry.attempts), 300000);
+      entry.next = Date.now() + (seconds ? seconds * 1000 : Math.min(5000 * Math.pow(2, entry.attempts), 300000));
+      entry.limited = seconds ? entry.next : 0;
       return Outbox.put(entry);
+    },
+    // The SMS code of a held booking, and a new code: { entry, error } or { entry, offline }.
+    confirm: function (entry, code) { return Outbox.ask(entry, "confirm", { code: code }); },
+    resend: function (entry) { return Outbox.ask(entry, "code", {}); },
+    ask: function (entry, action, payload) {
+      var url = "/api/v1/appointments/" + entry.result.reference + "/" + action;  // [2-9A-Z]{9}
+      return post(url, { "Accept-Language": entry.lang }, payload).then(function (answer) {
+        return Outbox.get(entry.id).then(function (current) {
+          var status = answer.status, error = answer.body.error;
+          current = current || entry;
+          if (!status || status >= 500 && !error) return { entry: current, offline: true };
+          if (status < 300) {
+            delete current.error;
+            if (action === "confirm") current.state = "confirmed";
+          } else if (current.state === "held") {
+            current.error = error = error || { message: String(status) };
+            if (error.code === "hold_expired" || status === 404) current.state = "expired";
+          }
+          return Outbox.put(current).then(function () { return { entry: current, error: error }; });
+        });
+      });
     },
     rebook: function (entry, date, time) {
       // A new choice after "needs your choice": a new request, so a new key.
       entry.request.date = date; entry.request.time = time;
       entry.key = uuid(); entry.state = "queued"; entry.next = 0; entry.attempts = 0;
-      delete entry.error; delete entry.sendingUntil;
+      delete entry.error; delete entry.sendingUntil; entry.limited = 0;
       return Outbox.put(entry);
     },
     pending: function () {
       return Outbox.all().then(function (list) {
-        return list.filter(function (e) { return !FINAL[e.state] || e.state === "needs_choice"; }).length;
+        return list.filter(function (e) { return !FINAL[e.state] || TO_ACT[e.state]; }).length;
       });
     }
   };

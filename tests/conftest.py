@@ -230,6 +230,7 @@ def app(shared_app, shared_database):
     config = {key: copy.copy(value) for key, value in shared_app.config.items()}
     extensions = dict(shared_app.extensions)
     yield shared_app
+    (Path(shared_app.config["INSTANCE_DIR"]) / "demo_clock").unlink(missing_ok=True)  # a test moved it
     shared_app.config.clear()
     shared_app.config.update(config)
     shared_app.extensions.clear()

@@ -17,10 +17,11 @@ DEMO_REF, DEMO_PHONE = demo.reference("DEM2AAAA"), "0550000001"
 BOOK = ("death-grant", "claim-death-grant")
 SIGN_IN = {"username": "demo-admin", "password": "Siege-CNAS-demo"}
 # What is personal, read from the URL alone (independently of how the app decides): staff,
-# kiosk and demo-inbox pages, anything about one appointment, the lookup form, the outbox page,
-# and every answer to a method that changes something.
-PERSONAL = re.compile(r"^/(<lang:lang>/)?(staff|kiosk|appointments|manage|outbox|m/|demo)"
-                      r"|^/api/v1/(appointments|kiosk|demo)")
+# kiosk and demo-inbox pages, anything about one appointment, waiting-list entry, offer or
+# place in the lobby queue, the lookup form, the outbox page, and every answer to a method
+# that changes something.
+PERSONAL = re.compile(r"^/(<lang:lang>/)?(staff|kiosk|appointments|manage|outbox|m/|o/|q/|demo|waitlist|offers)"
+                      r"|^/api/v1/(appointments|kiosk|demo|waitlist)")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -41,7 +42,7 @@ def walk(app, db):
         "lang": "fr", "reference": DEMO_REF, "agency": "16", "code": "16", "service_id": BOOK[0],
         "task_id": BOOK[1], "action": "arrive", "filename": "css/site.css",
         "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
-        "ticket_id": Ticket.get().id,
+        "ticket_id": Ticket.get().id, "token": Ticket.get().token,
         "closure_id": Closure.create(agency="16", first_day="2027-02-01", last_day="2027-02-01", reason="Walk").id,
         "message_id": Message.create(uid="walk", kind="code", channel="sms", recipient=DEMO_PHONE, lang="fr",
                                      body="1234", status="failed", error="walk", due_at=written,

@@ -20,13 +20,14 @@ import re
 import tempfile
 import traceback
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
 
 from webapp import create_app, demo
+from webapp.booking import codes, waitlist
 from webapp.catalog import deadlines
 from webapp.clock import ALGIERS
 from webapp.models import Appointment, Closure, KioskDevice, Message, Ticket
@@ -38,6 +39,7 @@ BOOK_SERVICE, BOOK_TASK = "death-grant", "claim-death-grant"
 INFO_SERVICE, INFO_TASK = "work-accident", "declare-work-accident"
 DEMO_REF = demo.reference("DEM2AAAA")  # agency 16, phone 0550000001, 2 December 09:00
 DEMO_PHONE = "0550000001"
+WAIT_PHONE = "0660000099"  # on the waiting list
 
 # ---------------------------------------------------------------------------------------------
 # The hostile values. Text goes into paths, query strings, forms, cookies and JSON strings; in
@@ -156,6 +158,7 @@ def specs(context):
         "booking.confirm_code": {"path": mine, "form": {"code": "123456"}}, "booking.resend_code": {"path": mine},
         "root.short_link": {"path": {"reference": DEMO_REF}},
         "demo.inbox": {"args": {"to": DEMO_PHONE}}, "demo.messages": {"args": {"to": DEMO_PHONE}},
+        "demo.demo_clock": {"json": {"now": "2026-12-02T07:30"}},
         "booking.reschedule": {"path": mine, "args": {"date": "2026-12-03", "time": "11:00", "agency": None},
                                "form": {"date": "2026-12-03", "time": "11:00", "agency": None}},
         "booking.manage": {"form": {"reference": DEMO_REF, "phone": DEMO_PHONE}},
@@ -170,6 +173,22 @@ def specs(context):
         "api.get_appointment": {"path": {"reference": DEMO_REF}, "args": {"phone": DEMO_PHONE}},
         "api.confirm_appointment": {"path": {"reference": DEMO_REF}, "json": {"code": "123456"}},
         "api.resend_code": {"path": {"reference": DEMO_REF}},
+        "api.join_waitlist": {"json": {"agency": "16", "service": BOOK_SERVICE, "task": BOOK_TASK,
+                                       "first_day": "2026-12-06", "last_day": "2026-12-07", "period": "morning",
+                                       "full_name": "Api Waiting", "phone": "0660123457", "email": None}},
+        "api.get_waitlist_entry": {"path": {"reference": context["wait_ref"]}, "args": {"phone": WAIT_PHONE}},
+        "api.leave_waitlist": {"path": {"reference": context["wait_ref"]}, "args": {"phone": WAIT_PHONE}},
+        "waitlist.join": {"path": book, "args": {"agency": "16", "date": "2026-12-03"},
+                          "form": {"agency": "16", "first_day": "2026-12-06", "last_day": "2026-12-07",
+                                   "period": "any", "full_name": "Walk Waiting", "phone": "0660123458",
+                                   "email": None}},
+        "waitlist.entry": {"path": {"lang": "fr", "reference": context["wait_ref"]}},
+        "waitlist.leave": {"path": {"lang": "fr", "reference": context["wait_ref"]}},
+        "waitlist.offer": {"path": {"lang": "fr", "reference": context["offer_ref"]}},
+        "waitlist.take": {"path": {"lang": "fr", "reference": context["offer_ref"]}, "form": {"code": "123456"}},
+        "waitlist.decline": {"path": {"lang": "fr", "reference": context["offer_ref"]}},
+        "root.offer_link": {"path": {"reference": context["offer_ref"]}},
+        "staff.waitlist_page": {"path": agency, "args": {"date": "2026-12-04"}},
         "api.delete_appointment": {"path": {"reference": DEMO_REF}, "args": {"phone": DEMO_PHONE},
                                    "json": {"phone": None}},
         "api.reschedule_appointment": {"path": {"reference": DEMO_REF}, "args": {"phone": DEMO_PHONE},
@@ -202,6 +221,8 @@ def specs(context):
         "staff.appointment": {"path": {**agency, "appointment_id": context["appointment_id"]}},
         "kiosk.checkin": {"form": {"reference": DEMO_REF}},
         "kiosk.ticket": {"form": {"service": BOOK_SERVICE, "task": BOOK_TASK}},
+        "kiosk.ticket_sms": {"form": {"token": Ticket.get_by_id(context["ticket_id"]).token, "phone": DEMO_PHONE}},
+        "queue.place": {"path": {"lang": "fr", "token": Ticket.get_by_id(context["ticket_id"]).token}},
         "api.agencies": {}, "api.openapi": {}, "pwa.service_worker": {}, "pwa.offline_manifest": {},
         "pwa.offline_index": {}, "pwa.offline_page": {}, "pwa.outbox": {}, "root.index": {},
         "root.healthz": {}, "root.readyz": {},
@@ -258,8 +279,17 @@ def walk(app, db):
     written = datetime(2026, 12, 2)
     failed = Message.create(uid="walk", kind="code", channel="sms", recipient=DEMO_PHONE, lang="fr", body="1234",
                             status="failed", error="walk", due_at=written, created_at=written)
+    with app.app_context():  # a waiting-list entry, and a seat offered to it
+        entry = waitlist.join(app.extensions["catalog"], waitlist.Wish(
+            agency="16", service_id=BOOK_SERVICE, task_id=BOOK_TASK, first_day=date(2026, 12, 4),
+            last_day=date(2026, 12, 5), period="any", full_name="Walk Waiting", phone=WAIT_PHONE, lang="fr"), NOW)
+    offer = Appointment.create(reference=codes.new_reference(), agency="16", service_id=BOOK_SERVICE,
+                               task_id=BOOK_TASK, starts_at=datetime(2026, 12, 3, 14, 0), seat=3, status="held",
+                               hold_until=datetime(2026, 12, 3, 12, 0), full_name="Walk Waiting", phone=WAIT_PHONE,
+                               lang="fr", created_at=datetime(2026, 12, 1), waitlist_entry=entry.id)
+    assert client.post("/fr/manage", data={"reference": entry.reference, "phone": WAIT_PHONE}).status_code == 303
     context = {"catalog": app.extensions["catalog"], "closure_id": closure.id, "ticket_id": Ticket.get().id,
-               "message_id": failed.id,
+               "message_id": failed.id, "wait_ref": entry.reference, "offer_ref": offer.reference,
                "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
                "prefix": KioskDevice.get().prefix,
                "cookies": "; ".join(f"{n}={client.get_cookie(n).value}" for n in ("session", "kiosk_device"))}
@@ -466,11 +496,12 @@ def test_no_hostile_input_gets_a_5xx(walk, rule, method, endpoint):
     assert baseline["signed-in"] < 400 or (endpoint, baseline["signed-in"]) in BASELINE_REFUSALS, baseline
 
 
-# Valid requests that the handler itself refuses (so it was reached): a new code for the demo
-# appointment, which is confirmed already (409 not_held); a code for a phone no code was sent
-# to (410 code_expired).
+# Valid requests that the handler itself refuses (so it was reached): a code, or a new code, for
+# the demo appointment, which is confirmed already (409 not_held); a code for a phone no code was sent
+# to, or for the walk's offer, which was made without one (410 code_expired).
 BASELINE_REFUSALS: set[tuple[str, int]] = {("booking.resend_code", 409), ("api.resend_code", 409),
-                                           ("phone.code", 410)}
+                                           ("booking.confirm_code", 409), ("api.confirm_appointment", 409),
+                                           ("phone.code", 410), ("waitlist.take", 410)}
 
 
 # ---------------------------------------------------------------------------------------------

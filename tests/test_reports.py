@@ -9,7 +9,7 @@ import pytest
 
 from webapp import demo
 from webapp.clock import ALGIERS, to_utc
-from webapp.models import Appointment, Ticket
+from webapp.models import Appointment, Ticket, WaitlistEntry
 from webapp.staffing import accounts, charts, reports
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ALGIERS)
@@ -146,7 +146,7 @@ def test_national_report_and_few_queries(app, data):
             report = reports.build(None, date(2026, 11, 23), date(2026, 12, 2))
         finally:
             database.obj.execute_sql = original
-    assert len(executed) == 3  # appointments, tickets and messages, whatever the range
+    assert len(executed) == 4  # appointments, tickets, messages and the waiting list, whatever the range
     assert (report.total.appointments, report.total.shown, report.total.no_show) == (10, 4, 2)
     assert (report.total.show_rate, report.total.no_show_rate) == (66.7, 33.3)
     assert report.waiting["appointments"] == reports.Stats(3, 30.0, 35.0)
@@ -311,3 +311,222 @@ def test_csv_has_nothing_personal(client, data):
         assert appointment_row.reference not in text
         assert appointment_row.full_name not in text
     assert "Demo" not in text and "Secret" not in text
+
+
+# No-shows by weekday and lead time, the waiting list, the lobby (issue 15) ------------------
+
+WEEK = {"from": "2026-11-15", "to": "2026-11-21"}  # Sunday to Saturday
+
+
+def visit(n, agency, status, start, created, task=DEATH, arrived=None, called=None, served=None, entry=None):
+    """An appointment with its times written in Algiers time."""
+    at = lambda text: local(text) if text else None  # noqa: E731
+    return Appointment.create(
+        reference=f"WEK{n:05d}X", agency=agency, service_id=task[0], task_id=task[1], starts_at=at(start), seat=n,
+        status=status, phone=f"05508888{n:02d}", lang="fr", created_at=at(created), arrived_at=at(arrived),
+        called_at=at(called), served_at=at(served), waitlist_entry=entry)
+
+
+def walk_in(number, agency, issued, status, called=None, served=None):
+    at = lambda text: local(text) if text else None  # noqa: E731
+    return Ticket.create(agency=agency, day=date.fromisoformat(issued[:10]), number=number, service_id=ACCIDENT[0],
+                         task_id=ACCIDENT[1], status=status, issued_at=at(issued), called_at=at(called),
+                         served_at=at(served))
+
+
+def wish(n, agency, status, task=DEATH):
+    return WaitlistEntry.create(reference=f"WLT{n:05d}X", agency=agency, service_id=task[0], task_id=task[1],
+                                first_day=date(2026, 12, 6), last_day=date(2026, 12, 10), lang="fr",
+                                status=status, created_at=utc("2026-11-20T08:00"))
+
+
+@pytest.fixture
+def week(app, db):
+    """A scripted week at agency 16 (and a little of 09), all times in Algiers time.
+
+    Sun 15: served (booked the same day, at 00:30: still 14 Nov in UTC; waited 10 min, served in 12),
+            no-show (booked the evening before), no-show (booked 3 calendar days ahead, under 72 hours);
+            tickets waited 20 then served in 20, waited 30 then served in 5.
+    Mon 16: no-show re-booked from the waiting list (6 days ahead), served re-booked from it (15 days
+            ahead; waited 40, served in 10); a ticket waited 10 then left, one never called.
+    Tue 17: cancelled (from the waiting list), held (from the waiting list: not a visit), arrived and
+            never called (10 days ahead).
+    Wed 18: still booked (2 days ahead: the no-show job has not run).
+    09, Sun 15: a no-show booked the same day; a ticket waited 60 and was served in 30.
+    The waiting list now: 16 has 2 for the death grant (waiting, offered) and 1 for a work accident;
+    09 has 1; entries booked, left or ended are not on it.
+    """
+    visit(1, "16", "served", "2026-11-15T09:00", "2026-11-15T00:30", arrived="2026-11-15T08:50",
+          called="2026-11-15T09:00", served="2026-11-15T09:12")
+    visit(2, "16", "no_show", "2026-11-15T09:15", "2026-11-14T20:00")
+    visit(3, "16", "no_show", "2026-11-15T10:00", "2026-11-12T11:00")
+    walk_in("001", "16", "2026-11-15T09:05", "served", "2026-11-15T09:25", "2026-11-15T09:45")
+    walk_in("002", "16", "2026-11-15T09:10", "served", "2026-11-15T09:40", "2026-11-15T09:45")
+    visit(4, "16", "no_show", "2026-11-16T10:00", "2026-11-10T10:00", task=ACCIDENT, entry=1)
+    visit(5, "16", "served", "2026-11-16T10:15", "2026-11-01T10:00", task=ACCIDENT, entry=2,
+          arrived="2026-11-16T10:00", called="2026-11-16T10:40", served="2026-11-16T10:50")
+    walk_in("001", "16", "2026-11-16T14:00", "no_show", "2026-11-16T14:10")
+    walk_in("002", "16", "2026-11-16T14:30", "waiting")
+    visit(6, "16", "cancelled", "2026-11-17T09:00", "2026-11-05T10:00", entry=3)
+    visit(7, "16", "held", "2026-11-17T09:15", "2026-11-16T10:00", entry=4)
+    visit(8, "16", "arrived", "2026-11-17T11:00", "2026-11-07T10:00", arrived="2026-11-17T10:55")
+    visit(9, "16", "booked", "2026-11-18T09:00", "2026-11-16T10:00")
+    visit(10, "09", "no_show", "2026-11-15T09:00", "2026-11-15T08:00")
+    walk_in("001", "09", "2026-11-15T09:00", "served", "2026-11-15T10:00", "2026-11-15T10:30")
+    wishes = (("16", "waiting", DEATH), ("16", "offered", DEATH), ("16", "waiting", ACCIDENT),
+              ("16", "booked", DEATH), ("16", "left", DEATH), ("16", "ended", ACCIDENT), ("09", "waiting", DEATH))
+    for n, (agency, status, task) in enumerate(wishes, 1):
+        wish(n, agency, status, task)
+    for username, role, agency in (("agent16", "agent", "16"), ("admin", "admin", None)):
+        accounts.create(username, PASSWORD, role, agency, None, NOW)
+    return db
+
+
+def outcomes(counts):
+    return counts.shown + counts.no_show, counts.no_show, counts.no_show_rate
+
+
+def test_no_show_rate_by_weekday(app, week):
+    with app.app_context():
+        report = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+    assert [(w.weekday, *outcomes(w)) for w in report.weekdays] == [
+        (6, 3, 2, 66.7), (0, 2, 1, 50.0), (1, 1, 0, 0.0), (2, 0, 0, None)]  # Sunday first; Wednesday unknown
+
+
+def test_no_show_rate_by_lead_time_in_calendar_days(app, week):
+    with app.app_context():
+        report = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+    assert [(lead.band, *outcomes(lead)) for lead in report.leads] == [
+        ("same_day", 1, 0, 0.0), ("1_2_days", 1, 1, 100.0), ("3_7_days", 2, 2, 100.0),
+        ("8_14_days", 1, 0, 0.0), ("15_days_or_more", 1, 0, 0.0)]
+    assert [reports.lead_band(days) for days in (-1, 0, 1, 2, 3, 7, 8, 14, 15, 90)] == [
+        "same_day", "same_day", "1_2_days", "1_2_days", "3_7_days", "3_7_days", "8_14_days", "8_14_days",
+        "15_days_or_more", "15_days_or_more"]
+
+
+def test_no_show_rate_per_agency_and_procedure(app, week):
+    with app.app_context():
+        national = reports.build(None, date(2026, 11, 15), date(2026, 11, 21))
+        agency = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+    assert [(a.code, *outcomes(a)) for a in national.agencies] == [("09", 1, 1, 100.0), ("16", 6, 3, 50.0)]
+    assert [(a.code, *outcomes(a)) for a in agency.agencies] == [("16", 6, 3, 50.0)]
+    assert {t.task_id: outcomes(t) for t in agency.tasks} == {
+        "claim-death-grant": (4, 2, 50.0), "declare-work-accident": (2, 1, 50.0)}
+
+
+def test_seats_rebooked_from_the_waiting_list(app, week):
+    """Taken from the list and not cancelled: the no-show and the served visit of Monday; not
+    the cancelled one, nor the hold that was never confirmed."""
+    with app.app_context():
+        agency = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+        national = reports.build(None, date(2026, 11, 15), date(2026, 11, 21))
+        before = reports.build("16", date(2026, 11, 15), date(2026, 11, 15))
+    assert agency.total.rebooked == national.total.rebooked == 2 and before.total.rebooked == 0
+    assert {t.task_id: t.rebooked for t in agency.tasks} == {"claim-death-grant": 0, "declare-work-accident": 2}
+    assert [(lead.band, lead.rebooked) for lead in agency.leads if lead.rebooked] == [
+        ("3_7_days", 1), ("15_days_or_more", 1)]
+
+
+def test_waiting_list_length(app, week):
+    """Entries waiting or offered now, whatever the period; per agency when the report is for one."""
+    with app.app_context():
+        agency = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+        national = reports.build(None, date(2026, 11, 15), date(2026, 11, 21))
+        long_ago = reports.build("16", date(2025, 1, 1), date(2025, 1, 7))
+    assert (agency.waitlist, national.waitlist, long_ago.waitlist) == (3, 4, 3)
+    assert {t.task_id: t.waitlist for t in agency.tasks} == {"claim-death-grant": 2, "declare-work-accident": 1}
+    assert [(a.code, a.waitlist) for a in national.agencies] == [("09", 1), ("16", 3)]
+
+
+def test_lobby_waiting_and_service_times(app, week):
+    """Waits 10, 40 (appointments), 20, 30, 10 (tickets); service 12, 10, 20, 5. The 90th
+    percentile is interpolated (PERCENTILE.INC); within 25 minutes: 3 of 5."""
+    with app.app_context():
+        report = reports.build("16", date(2026, 11, 15), date(2026, 11, 21))
+        national = reports.build(None, date(2026, 11, 15), date(2026, 11, 21))
+    assert report.lobby.wait == reports.Spread(5, 20.0, 36.0)
+    assert report.lobby.service == reports.Spread(4, 11.0, 17.6)
+    assert report.lobby.within_target == 60.0
+    assert reports.Lobby(waits=[25, 25.5]).within_target == 50.0  # 25 minutes is within 25 minutes
+    assert [(h.hour, h.wait, h.service, h.within_target) for h in report.hours] == [
+        (8, reports.Spread(1, 10.0, 10.0), reports.Spread(1, 12.0, 12.0), 100.0),
+        (9, reports.Spread(2, 25.0, 29.0), reports.Spread(2, 12.5, 18.5), 50.0),
+        (10, reports.Spread(1, 40.0, 40.0), reports.Spread(1, 10.0, 10.0), 0.0),
+        (14, reports.Spread(1, 10.0, 10.0), reports.Spread(0, None, None), 100.0)]
+    lobby = {a.code: a.lobby for a in national.agencies}
+    assert (lobby["09"].wait, lobby["09"].service, lobby["09"].within_target) == (
+        reports.Spread(1, 60.0, 60.0), reports.Spread(1, 30.0, 30.0), 0.0)
+    assert lobby["16"].wait == report.lobby.wait and national.lobby.within_target == 50.0
+    assert [h.wait.count for h in national.hours] == [1, 3, 1, 1]
+
+
+def test_the_page_shows_the_new_figures(client, week):
+    sign_in(client, "agent16")
+    soup = client.get("/en/staff/reports", query_string=WEEK).soup
+    assert cells(soup, "t-weekdays", "data-weekday", "6") == {"visits": "3", "no_show": "2", "no_show_rate": "66.7"}
+    assert soup.select_one('#t-weekdays tr[data-weekday="6"] th').get_text() == "Sunday"
+    assert [tr["data-weekday"] for tr in soup.select("#t-weekdays tbody tr")] == ["6", "0", "1", "2"]
+    assert cells(soup, "t-leads", "data-band", "3_7_days") == {"visits": "2", "no_show": "2", "no_show_rate": "100.0"}
+    assert soup.select_one("#t-agencies") is None  # an agency's report is its own line
+    assert {tr["data-key"]: tr.td.get_text() for tr in soup.select("#t-waitlist tr")} == {
+        "rebooked": "2", "waitlist": "3"}
+    assert cells(soup, "t-waitlist-tasks", "data-task", "work-accident/declare-work-accident") == {
+        "rebooked": "2", "waitlist": "1"}
+    assert cells(soup, "t-lobby-waits", "data-key", "all") == {
+        "called": "5", "median_wait": "20.0", "p90_wait": "36.0", "within_target": "60.0"}
+    assert cells(soup, "t-lobby-services", "data-key", "all") == {
+        "served": "4", "median_service": "11.0", "p90_service": "17.6"}
+    assert [tr.th.get_text() for tr in soup.select("#t-lobby-waits tbody tr")] == ["08:00", "09:00", "10:00", "14:00"]
+    assert cells(soup, "t-lobby-waits", "data-hour", "9") == {
+        "called": "2", "median_wait": "25.0", "p90_wait": "29.0", "within_target": "50.0"}
+    marked = [tr["data-hour"] for tr in soup.select("#t-lobby-waits tr[data-hour]") if tr.select_one(".below-target")]
+    assert marked == ["9", "10"]  # below Service Canada's 80 %
+    assert soup.select_one('#t-lobby-waits tr[data-key="all"] .below-target')
+    assert cells(soup, "t-lobby-services", "data-hour", "14") == {"served": "0", "median_service": "–",
+                                                                  "p90_service": "–"}
+    assert soup.select_one("#t-lobby-agencies") is None
+    sign_in(client, "admin")
+    soup = client.get("/en/staff/reports", query_string=WEEK).soup
+    assert cells(soup, "t-agencies", "data-agency", "09") == {
+        "visits": "1", "no_show": "1", "no_show_rate": "100.0", "rebooked": "0", "waitlist": "1"}
+    assert cells(soup, "t-lobby-agencies", "data-agency", "09") == {
+        "called": "1", "median_wait": "60.0", "p90_wait": "60.0", "within_target": "0.0", "median_service": "30.0",
+        "p90_service": "30.0"}
+
+
+def test_the_breakdowns_are_in_csv(client, week):
+    sign_in(client, "agent16")
+    page = client.get("/fr/staff/reports", query_string=WEEK).soup
+    link = page.find("a", href=re.compile(r"part=breakdowns"))["href"]
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="cnas-report-breakdowns-16-2026-11-15-2026-11-21.csv"')
+    rows = read_csv(response)
+    assert list(rows[0]) == list(reports.BREAKDOWN_COLUMNS)
+    by = {(row["section"], row["group"]): row for row in rows}
+    assert [key for key in by if key[0] != "procedure"] == [
+        ("total", "all"), ("agency", "16"), ("weekday", "sunday"), ("weekday", "monday"), ("weekday", "tuesday"),
+        ("weekday", "wednesday"), ("lead_time", "same_day"), ("lead_time", "1_2_days"), ("lead_time", "3_7_days"),
+        ("lead_time", "8_14_days"), ("lead_time", "15_days_or_more"), ("hour", "08:00-09:00"),
+        ("hour", "09:00-10:00"), ("hour", "10:00-11:00"), ("hour", "14:00-15:00")]
+    assert by[("total", "all")] == {
+        "section": "total", "group": "all", "agency": "16", "appointments": "7", "came": "3", "no_show": "3",
+        "no_show_rate_pct": "50.0", "rebooked": "2", "waiting_list": "3", "called": "5", "median_wait_min": "20.0",
+        "p90_wait_min": "36.0", "called_within_25_min_pct": "60.0", "served": "4", "median_service_min": "11.0",
+        "p90_service_min": "17.6"}
+    assert (by[("weekday", "sunday")]["no_show_rate_pct"], by[("weekday", "sunday")]["called"]) == ("66.7", "")
+    assert by[("lead_time", "1_2_days")]["no_show_rate_pct"] == "100.0"
+    procedure = by[("procedure", "work-accident/declare-work-accident")]
+    assert (procedure["rebooked"], procedure["waiting_list"], procedure["no_show_rate_pct"]) == ("2", "1", "50.0")
+    assert by[("hour", "09:00-10:00")]["called_within_25_min_pct"] == "50.0"
+    assert by[("hour", "09:00-10:00")]["appointments"] == ""
+    days = read_csv(client.get("/fr/staff/reports.csv", query_string=WEEK))  # the daily file is as it was
+    assert list(days[0]) == list(reports.CSV_COLUMNS) and len(days) == 7
+
+
+def test_the_breakdowns_csv_has_nothing_personal(client, week):
+    sign_in(client, "admin")
+    text = client.get("/fr/staff/reports.csv", query_string={**WEEK, "part": "breakdowns"}).get_data(as_text=True)
+    assert not re.search(r"0[5-7]\d{8}", text) and "WEK" not in text and "WLT" not in text
+    assert {row["agency"] for row in csv.DictReader(io.StringIO(text))} == {"all"}

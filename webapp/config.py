@@ -43,6 +43,7 @@ SETTINGS = {
     "HOLDS_PER_PHONE": "new holds an hour for one phone number (default 3; 0: no limit)",
     "HOLDS_PER_DEVICE": "new holds an hour from one phone's app, by its outbox id (default 5; 0: no limit)",
     "CODES_PER_PHONE": "codes sent again, or to list a phone's visits, an hour per phone number (default 3)",
+    "QUEUE_SMS_POSITION": "a lobby ticket given a phone gets one SMS when this many people are before it (default 3)",
 }
 
 
@@ -81,6 +82,7 @@ def from_env(environ=os.environ) -> dict:
         "HOLDS_PER_PHONE": _count(environ, "HOLDS_PER_PHONE", 3),
         "HOLDS_PER_DEVICE": _count(environ, "HOLDS_PER_DEVICE", 5),
         "CODES_PER_PHONE": _count(environ, "CODES_PER_PHONE", 3),
+        "QUEUE_SMS_POSITION": _count(environ, "QUEUE_SMS_POSITION", 3),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }
 

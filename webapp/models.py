@@ -90,10 +90,43 @@ class Appointment(BaseModel):
     reminders = pw.BooleanField(default=True)  # the person may stop reminders (not codes)
     # Added by migration 8: a "held" booking keeps its seat until then, unless its phone confirms it.
     hold_until = pw.DateTimeField(null=True)
+    # Added by migration 9: the waiting-list entry this seat was offered to (an offer is a hold
+    # of that person's; once booked, a seat re-booked from the waiting list).
+    waitlist_entry = pw.IntegerField(null=True, index=True)
+    # Added by migration 10: the live page of a checked-in visit's place in the lobby queue
+    # (/<lang>/q/<token>), set at check-in; random, never the reference.
+    queue_token = pw.CharField(max_length=16, null=True, unique=True)
 
     class Meta:
         # The capacity guard: one appointment per seat of a slot, enforced by the database.
         indexes = ((("agency", "starts_at", "seat"), True), (("status", "hold_until"), False))
+
+
+class WaitlistEntry(BaseModel):
+    """A person waiting for a seat: a procedure at an agency, any day from `first_day` to
+    `last_day`, in the `period` that suits them (any | morning | afternoon). Found and left
+    with its reference and phone, like an appointment. status: waiting | offered (a seat is
+    held for them, see Appointment.waitlist_entry) | booked | left | ended (past its last day,
+    or after offers left to lapse)."""
+
+    reference = pw.CharField(max_length=9, unique=True)
+    agency = pw.CharField(max_length=8)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    first_day = pw.DateField()
+    last_day = pw.DateField()
+    period = pw.CharField(max_length=10, default="any")
+    full_name = pw.CharField(max_length=120, null=True)
+    phone = pw.CharField(max_length=16, null=True, index=True)
+    email = pw.CharField(max_length=254, null=True)
+    lang = pw.CharField(max_length=2)
+    status = pw.CharField(max_length=10, default="waiting")
+    lapsed_offers = pw.SmallIntegerField(default=0)
+    created_at = pw.DateTimeField()
+    ended_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("agency", "service_id", "task_id", "status", "created_at"), False),)
 
 
 class PhoneCode(BaseModel):
@@ -178,6 +211,13 @@ class Ticket(BaseModel):
     issued_at = pw.DateTimeField()
     called_at = pw.DateTimeField(null=True)
     served_at = pw.DateTimeField(null=True)
+    # Added by migration 10: the ticket's live page (/<lang>/q/<token>: random, never the
+    # number), the language it was taken in, and the phone given for one SMS when the turn is
+    # near (blanked once that SMS is queued, or once the ticket leaves the queue).
+    token = pw.CharField(max_length=16, null=True, unique=True)
+    lang = pw.CharField(max_length=2, null=True)
+    phone = pw.CharField(max_length=16, null=True)
+    notified_at = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("agency", "day", "number"), True), (("agency", "day", "prefix", "seq"), True))

@@ -13,7 +13,7 @@ import peewee as pw
 
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import database, write_transaction
-from ..models import Appointment
+from ..models import Appointment, WaitlistEntry
 from ..notify import outbox
 from ..problems import DomainError
 from . import availability, codes, idempotency, phones, ratelimit
@@ -47,6 +47,7 @@ class Request:
     hold: timedelta | None = None
     address: str | None = None
     device: str | None = None
+    waitlist_entry: int | None = None  # an offer of the waiting list (see waitlist.py)
 
 
 def request_from(data: dict, lang: str, address: str | None = None, device: str | None = None) -> Request:
@@ -177,6 +178,7 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
             phone=request.phone, email=request.email, ssn=request.ssn, lang=request.lang,
             created_at=to_utc(now), status="held" if request.hold else "booked",
             hold_until=phones.hold_end(request.start, request.hold, now) if request.hold else None,
+            waitlist_entry=request.waitlist_entry,
         )
 
         def assign(seat):
@@ -184,10 +186,11 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
             appointment.save(force_insert=True)
 
         if _take_seat(rules, start_utc, assign, now):
-            if request.hold:
+            if request.hold and request.waitlist_entry is None:
                 wait = ratelimit.count(phones.limits(request.address, request.phone, request.device), now)
                 if wait:  # rolls the booking back with the transaction (and this count with it)
                     raise DomainError("rate_limited", retry_after=wait)
+            if request.hold:
                 phones.send_code(appointment, now)
             else:
                 outbox.about("confirmed", appointment, now)
@@ -220,6 +223,9 @@ def confirm(reference: str, typed: str, now: datetime) -> Appointment:
         (Appointment.update(status="booked", hold_until=None)
          .where((Appointment.id == appointment.id) & (Appointment.status == "held")).execute())
         appointment.status, appointment.hold_until = "booked", None
+        if appointment.waitlist_entry:  # an offer taken: the person leaves the waiting list
+            (WaitlistEntry.update(status="booked", ended_at=to_utc(now))
+             .where(WaitlistEntry.id == appointment.waitlist_entry).execute())
         outbox.about("confirmed", appointment, now)
 
     return phones.confirm(reference, typed, now, booked)
@@ -302,14 +308,20 @@ def get(reference: str) -> Appointment:
     return found
 
 
-def find(typed_reference: str, phone: str, client: str, now: datetime) -> Appointment:
-    """The appointment with this reference AND phone. Unknown reference and wrong phone get
-    the same answer; tries are limited per address and per reference, however written."""
+def count_lookup(typed_reference: str, client: str, now: datetime) -> None:
+    """Count a lookup by reference: DomainError rate_limited past the limits per address and
+    per reference, however it is written."""
     written = codes.clean(typed_reference)
     if not (ratelimit.allow(f"lookup-client:{client}", LOOKUPS_PER_CLIENT, LOOKUP_WINDOW, now)
             and ratelimit.allow(f"lookup-ref:{written}", LOOKUPS_PER_REFERENCE, LOOKUP_WINDOW, now)):
         raise DomainError("rate_limited")
-    reference = codes.normalize(written)
+
+
+def find(typed_reference: str, phone: str, client: str, now: datetime) -> Appointment:
+    """The appointment with this reference AND phone. Unknown reference and wrong phone get
+    the same answer; tries are limited per address and per reference, however written."""
+    count_lookup(typed_reference, client, now)
+    reference = codes.normalize(typed_reference)
     found = None
     if reference and phone:
         found = Appointment.get_or_none((Appointment.reference == reference) & (Appointment.phone == phone))
@@ -340,7 +352,15 @@ def cancel(reference: str, now: datetime) -> Appointment:
         appointment.status, appointment.seat = "cancelled", None
         if not was_held:  # nobody was told of a hold but its code
             outbox.about("cancelled", appointment, now)
+    seat_freed(appointment.agency, now)
     return appointment
+
+
+def seat_freed(agency: str, now: datetime) -> None:
+    """A seat of `agency` is free again: offer it to the waiting list at once."""
+    from . import waitlist  # the waiting list books through this module
+
+    waitlist.match(now, agency=agency)
 
 
 def stop_reminders(reference: str, now: datetime) -> Appointment:

@@ -99,6 +99,26 @@ class Booking(Slot, Person):
     queued = fields.Boolean(load_default=False)
 
 
+class Wish(Person):
+    """Joining the waiting list: a procedure at an agency, the days and the time of day that
+    suit, and who to tell (no social-security number: the offer asks nothing more)."""
+
+    agency = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=8))
+    service = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
+    task = fields.String(required=True, error_messages=REQUIRED, validate=validate.Length(max=64))
+    first_day = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
+    last_day = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "date"})
+    period = fields.String(load_default="any", validate=validate.OneOf(("any", "morning", "afternoon"),
+                                                                        error="period"))
+
+    @post_load
+    def ordered(self, data, **kwargs):
+        if not date(2000, 1, 1) <= data["first_day"] <= data["last_day"] <= date(2100, 1, 1):
+            raise ValidationError("order", "last_day")
+        data.pop("ssn", None)
+        return data
+
+
 class Lookup(Typed):
     """A reference and the phone number given when booking."""
 

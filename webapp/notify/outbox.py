@@ -73,6 +73,31 @@ def code(phone: str, value: str, lang: str, now: datetime, until: datetime,
     _queue("code", "sms", phone, lang, texts.code_text(value, lang, until.astimezone(ALGIERS)), now, appointment)
 
 
+def offer(appointment: Appointment, value: str, until: datetime, now: datetime) -> None:
+    """Queue the offer of a seat to a person of the waiting list: the time, the code that
+    takes it and until when (after quiet hours, which the offer's length allows for)."""
+    agency = current_app.extensions["catalog"].agency(appointment.agency)
+    body = texts.offer_text(appointment, agency, value, until.astimezone(ALGIERS))
+    _queue("offer", "sms", appointment.phone, appointment.lang, body, now, appointment)
+
+
+def waitlist_joined(entry, now: datetime) -> None:
+    """Queue the SMS that tells a person they are on the waiting list, with its reference."""
+    agency = current_app.extensions["catalog"].agency(entry.agency)
+    _queue("waitlist", "sms", entry.phone, entry.lang, texts.waitlist_text(entry, agency), now)
+
+
+def queue_position(ticket, agency: dict, ahead: int, now: datetime) -> bool:
+    """Queue the SMS "you are next but `ahead`" to the phone given with a lobby ticket, once a
+    ticket. Never at night: a queue is not called then, and a morning SMS would be stale (False)."""
+    if after_quiet_hours(now) != now:
+        return False
+    lang = ticket.lang or "ar"
+    body = texts.queue_text(ticket.number, ahead, ticket.token, lang, agency)
+    _queue("queue_position", "sms", ticket.phone, lang, body, now, dedupe=f"queue_position:{ticket.id}")
+    return True
+
+
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M")
 
@@ -146,7 +171,7 @@ def still_true(message: Message, now: datetime) -> str | None:
     appointment = Appointment.get_or_none(Appointment.id == message.appointment)
     if appointment is None or appointment.purged:
         return "the appointment no longer exists"
-    if message.kind == "code" and appointment.status != "held":
+    if message.kind in ("code", "offer") and appointment.status != "held":
         return "the booking no longer waits for its code"
     if message.kind in ("reminder", "reminder_soon"):
         if appointment.status not in LIVE or appointment.starts_at != message.appointment_start:

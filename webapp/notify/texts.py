@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ..clock import from_utc
@@ -97,6 +97,53 @@ def code_text(code: str, lang: str, until: datetime) -> str:
     with force_locale(lang):
         text = _("CNAS code: %(code)s, valid until %(time)s. Never give it to anyone, even an agent.",
                  code=code, time=until.strftime("%H:%M"))
+    return text if lang == "ar" else gsm_safe(text)
+
+
+def offer_link(reference: str) -> str:
+    """The link of an offer's SMS: PUBLIC_URL/o/REFERENCE, the page that takes it."""
+    return _shown(f"{current_app.config['PUBLIC_URL']}/o/{reference}")
+
+
+def offer_text(appointment, agency: dict, code: str, until: datetime) -> str:
+    """A seat offered to a person of the waiting list: when, where, the code, until when."""
+    lang = appointment.lang
+    values = {**_when(appointment.starts_at), "agency": agency_name(agency, lang), "code": code,
+              "until": until.strftime("%H:%M"), "link": offer_link(appointment.reference)}
+    with force_locale(lang):
+        text = _("A place is free: %(day)s %(time)s, %(agency)s. Take it with code %(code)s before "
+                 "%(until)s: %(link)s", **values)
+    return text if lang == "ar" else gsm_safe(text)
+
+
+def waitlist_text(entry, agency: dict) -> str:
+    """Joining the waiting list: its reference, and what happens next."""
+    lang = entry.lang
+    values = {"ref": entry.reference, "agency": agency_name(agency, lang),
+              "first": entry.first_day.strftime("%d/%m"), "last": entry.last_day.strftime("%d/%m")}
+    with force_locale(lang):
+        text = _("Waiting list %(ref)s, %(agency)s, %(first)s-%(last)s. We will send an SMS as soon as "
+                 "a place is free.", **values)
+    return text if lang == "ar" else gsm_safe(text)
+
+
+def queue_link(token: str, lang: str) -> str:
+    """The live page of a place in the lobby queue, PUBLIC_URL/<lang>/q/<token> (views/queue.py)."""
+    return _shown(f"{current_app.config['PUBLIC_URL']}/{lang}/q/{token}")
+
+
+def queue_text(number: str, ahead: int, token: str, lang: str, agency: dict) -> str:
+    """The SMS of a lobby ticket whose turn is near: "you are next but `ahead`"."""
+    values = {"agency": agency_name(agency, lang), "number": number, "link": queue_link(token, lang)}
+    with force_locale(lang):
+        if ahead:
+            text = ngettext("%(agency)s: ticket %(number)s, %(num)d person before you. Please come back to the "
+                            "waiting room: %(link)s",
+                            "%(agency)s: ticket %(number)s, %(num)d people before you. Please come back to the "
+                            "waiting room: %(link)s", ahead, **values)
+        else:
+            text = _("%(agency)s: ticket %(number)s, you are next. Please come back to the waiting room now: "
+                     "%(link)s", **values)
     return text if lang == "ar" else gsm_safe(text)
 
 

@@ -9,11 +9,12 @@ import logging
 import signal
 import threading
 
-from ..booking import phones
+from ..booking import phones, waitlist
 from ..booking.ics import appointment_ics
 from ..clock import from_utc, now
 from ..db import database
 from ..models import Appointment
+from ..staffing import desk
 from . import outbox
 from .providers import Outgoing, PermanentFailure, TemporaryFailure, for_channels
 
@@ -39,9 +40,12 @@ def _attachments(app, message) -> list[tuple[str, str, bytes]]:
 def run_once(app, providers) -> dict:
     """Free the seats of lapsed holds, queue due reminders, send every due message, record
     delivery reports. Returns counts."""
-    counts = {"released": 0, "reminders": 0, "sent": 0, "failed": 0, "retry": 0, "dropped": 0, "receipts": 0}
+    counts = {"released": 0, "offers": 0, "reminders": 0, "sent": 0, "failed": 0, "retry": 0, "dropped": 0,
+              "receipts": 0}
     with app.app_context(), database.connection_context():
         counts["released"] = phones.release_expired(now())
+        counts["no_shows"] = desk.mark_no_shows(now())
+        counts["offers"] = waitlist.match(now())  # seats freed by lapsed holds, or not taken
         counts["reminders"] = outbox.schedule_reminders(now())
         while True:
             batch = outbox.claim(sorted(providers), now(), BATCH)

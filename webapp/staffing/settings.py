@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..booking import availability
+from ..booking import appointments, availability
 from ..clock import from_utc, to_utc
 from ..db import write_transaction
 from ..models import (
@@ -174,6 +174,7 @@ def change(catalog, code: str, data: dict, not_bookable: set[tuple[str, str]], c
             for service_id, task_id in sorted(not_bookable):
                 DisabledTask.create(agency=code, service_id=service_id, task_id=task_id)
             audit.record(staff, code, "bookable_tasks", f"agency:{code}", now, f"{len(not_bookable)} not bookable here")
+    appointments.seat_freed(code, now)  # more desks or hours: the waiting list gets the new seats first
     return len(affected)
 
 
@@ -198,6 +199,7 @@ def reopen(code: str, closure_id: int, staff: str, now: datetime) -> None:
         if not Closure.delete().where((Closure.id == closure_id) & (Closure.agency == code)).execute():
             raise DomainError("unknown_closure")
         audit.record(staff, code, "closure_remove", f"closure:{closure_id}", now)
+    appointments.seat_freed(code, now)
 
 
 def open_on_holiday(code: str, day: date, staff: str, now: datetime) -> None:
@@ -206,11 +208,12 @@ def open_on_holiday(code: str, day: date, staff: str, now: datetime) -> None:
     with write_transaction():
         HolidayOverride.get_or_create(agency=code, day=day)
         audit.record(staff, code, "holiday_open", f"agency:{code}", now, str(day))
+    appointments.seat_freed(code, now)
 
 
-def _flag(appointments: list[Appointment], reason: str, now: datetime) -> None:
+def _flag(visits: list[Appointment], reason: str, now: datetime) -> None:
     """Mark the visits a change affects, and queue the message that tells each person."""
-    if appointments:
-        Appointment.update(flag=reason[:200]).where(Appointment.id.in_([a.id for a in appointments])).execute()
-    for appointment in appointments:
+    if visits:
+        Appointment.update(flag=reason[:200]).where(Appointment.id.in_([a.id for a in visits])).execute()
+    for appointment in visits:
         outbox.about("affected", appointment, now, key=f"{reason[:40]}")

@@ -1,6 +1,6 @@
 """Blueprints, one per module."""
 
-from . import api, booking, demo, kiosk, phone, public, pwa, root, staff
+from . import api, booking, demo, kiosk, phone, public, pwa, queue, root, staff, waitlist
 
 
 def register_blueprints(app) -> None:
@@ -9,9 +9,11 @@ def register_blueprints(app) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(phone.bp)
+    app.register_blueprint(waitlist.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(queue.bp)
     if app.config.get("DEMO"):  # the demo inbox does not exist outside demo mode
         app.register_blueprint(demo.bp)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import appointments, phones, schemas
+from ..booking import appointments, phones, schemas, waitlist
 from ..digits import ascii_digits
 from ..problems import DomainError
 from ..security import csrf
@@ -179,6 +179,55 @@ def reschedule_appointment(reference):
     try:
         found = _lookup(reference)
         return jsonify(appointments.describe(appointments.reschedule(found.reference, start, clock.now())))
+    except DomainError as exc:
+        return refused(exc)
+
+
+def entry_json(entry):
+    """What a person may be told of their waiting-list entry (no name or phone)."""
+    offer = waitlist.live_offer(entry)
+    return {"reference": entry.reference, "agency": entry.agency, "service": entry.service_id,
+            "task": entry.task_id, "first_day": entry.first_day.isoformat(), "last_day": entry.last_day.isoformat(),
+            "period": entry.period, "status": entry.status, "position": waitlist.position(entry),
+            "offer": appointments.describe(offer) if offer else None}
+
+
+@bp.post("/waitlist")
+def join_waitlist():
+    """Join the waiting list (joining again, or a retry, returns the same entry)."""
+    body = json_body()
+    if body is None:
+        return no_json()
+    try:
+        data = schemas.Wish().load(body)
+    except ValidationError as exc:
+        return invalid(exc)
+    try:
+        entry = waitlist.join(catalog(), waitlist.wish_from(data, lang()), clock.now(), request.remote_addr)
+    except DomainError as exc:
+        return refused(exc)
+    return jsonify(entry_json(entry)), 201
+
+
+def _entry(reference):
+    phone = schemas.normalize_phone(request.args.get("phone", ""))
+    return waitlist.find(reference, phone, request.remote_addr, clock.now())
+
+
+@bp.get("/waitlist/<reference>")
+def get_waitlist_entry(reference):
+    """A waiting-list entry and its place in line, found by its reference and phone (query `phone`)."""
+    try:
+        return jsonify(entry_json(_entry(reference)))
+    except DomainError as exc:
+        return refused(exc)
+
+
+@bp.delete("/waitlist/<reference>")
+def leave_waitlist(reference):
+    """Leave the waiting list (a seat offered meanwhile goes to the next person)."""
+    try:
+        return jsonify(entry_json(waitlist.leave(_entry(reference).reference, clock.now())))
     except DomainError as exc:
         return refused(exc)
 

@@ -66,6 +66,20 @@ class AppointmentOut(Schema):
     confirm_url = fields.String(metadata={"description": "where to POST the code (held bookings)"})
 
 
+class WaitlistOut(Schema):
+    reference = fields.String(required=True)
+    agency = fields.String(required=True)
+    service = fields.String(required=True)
+    task = fields.String(required=True)
+    first_day = fields.String(required=True, metadata={"format": "date"})
+    last_day = fields.String(required=True, metadata={"format": "date"})
+    period = fields.String(required=True, metadata={"enum": ["any", "morning", "afternoon"]})
+    status = fields.String(required=True, metadata={"enum": ["waiting", "offered", "booked", "left", "ended"]})
+    position = fields.Integer(required=True, allow_none=True, metadata={"description": "1: first in line"})
+    offer = fields.Nested(AppointmentOut, required=True, allow_none=True,
+                          metadata={"description": "the seat held for this entry: confirm it with the SMS code"})
+
+
 class CodeRequest(Schema):
     code = fields.String(required=True, metadata={"description": "the 6 digits of the SMS", "example": "123456"})
 
@@ -116,10 +130,13 @@ def build_spec() -> dict:
             "by SMS to its phone; POST the code to /appointments/{reference}/confirm to make it "
             "`booked`. A hold not confirmed in time becomes `expired` and its seat is free again. "
             "Codes die after 5 wrong tries; new holds are limited per client address, phone and "
-            "device (429 with Retry-After).")},
+            "device (429 with Retry-After). When no time fits, POST /waitlist: when a seat frees up, "
+            "the first entry whose days and time of day fit gets it as a held booking (`offer`), "
+            "taken with the code sent by SMS like any hold.")},
     )
     for name, schema in (("Agency", Agency), ("Availability", Availability), ("Appointment", AppointmentOut),
                          ("Error", Error), ("BookingRequest", schemas.Booking), ("CodeRequest", CodeRequest),
+                         ("WaitlistEntry", WaitlistOut), ("WaitlistRequest", schemas.Wish),
                          ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone")))):
         spec.components.schema(name, schema=schema)
     spec.path(path="/api/v1/agencies", operations={"get": {
@@ -164,4 +181,13 @@ def build_spec() -> dict:
         "parameters": [REFERENCE, PHONE],
         "requestBody": {"required": True, "content": {"application/json": {"schema": "RescheduleRequest"}}},
         "responses": {**_ok("Appointment"), **_errors(400, 404, 409, 415, 422, 429)}}})
+    spec.path(path="/api/v1/waitlist", operations={"post": {
+        "summary": "Join the waiting list (the same phone, agency and procedure: the same entry)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "WaitlistRequest"}}},
+        "responses": {**_ok("WaitlistEntry", 201, "On the list"), **_errors(400, 404, 413, 415, 422, 429)}}})
+    spec.path(path="/api/v1/waitlist/{reference}", operations={
+        "get": {"summary": "A waiting-list entry and its place in line", "parameters": [REFERENCE, PHONE],
+                "responses": {**_ok("WaitlistEntry"), **_errors(400, 404, 422, 429)}},
+        "delete": {"summary": "Leave the waiting list", "parameters": [REFERENCE, PHONE],
+                   "responses": {**_ok("WaitlistEntry"), **_errors(400, 404, 422, 429)}}})
     return spec.to_dict()

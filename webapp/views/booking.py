@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import clock
-from ..booking import appointments, codes, phones, schemas
+from ..booking import appointments, codes, phones, schemas, waitlist
 from ..booking.ics import appointment_ics
 from ..clock import ALGIERS
 from ..digits import ascii_digits
@@ -262,7 +262,14 @@ def manage():
     try:
         found = appointments.find(form.get("reference", ""), phone, request.remote_addr, clock.now())
     except DomainError as exc:
-        return no_store(render_template("booking/manage.html", values=form, problem=exc.code)), exc.status
+        try:  # a waiting-list reference, looked up by the same (already counted) try
+            if exc.code != "not_found":
+                raise
+            entry = waitlist.find(form.get("reference", ""), phone, request.remote_addr, clock.now(), counted=True)
+        except DomainError:
+            return no_store(render_template("booking/manage.html", values=form, problem=exc.code)), exc.status
+        session["waits"] = (session.get("waits", []) + [entry.reference])[-5:]
+        return redirect(url_for("waitlist.entry", reference=entry.reference), 303)
     remember(found.reference)
     return redirect(url_for(".appointment", reference=found.reference), 303)
 

@@ -1,18 +1,26 @@
 """Lobby tablets: walk-up catalog, check-in, queue tickets, the lobby display — then forget."""
 
-from flask import Blueprint, abort, g, make_response, render_template, request, session
+import base64
+import hashlib
+
+import segno
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, session, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from .. import clock
-from ..i18n import LANGUAGES
+from ..assets import inline_css_hash
+from ..i18n import LANGUAGES, current
 from ..problems import DomainError
-from ..security import csrf
+from ..security import CSP, csrf
 from ..staffing import desk, lobby
 from .messages import domain_message
 from .shared import catalog, current_device, no_store
 
 bp = Blueprint("kiosk", __name__)
 USER_COOKIES = ("agency",)  # the session cookie goes with session.clear()
+DISPLAY_ROWS = 6  # the wall display: the last six called, the next six waiting (then how many more)
 
 
 @bp.app_context_processor
@@ -59,7 +67,31 @@ def checkin():
     except DomainError as exc:
         result, appointment, status = exc.code, exc.details.get("appointment"), exc.status
     task = catalog().task(appointment.service_id, appointment.task_id)[1] if appointment else None
-    page = render_template("kiosk/checkin.html", result=result, appointment=appointment, task=task)
+    live = {}
+    if result in ("done", "already"):
+        live = live_page(appointment.queue_token)
+        live["place"] = lobby.lobby(device.agency, clock.now()).place("appointment", appointment.id)
+    page = render_template("kiosk/checkin.html", result=result, appointment=appointment, task=task, **live)
+    return no_store(page), status
+
+
+def live_page(token: str) -> dict:
+    """The short link to a place's live page (/<lang>/q/<token>) as printed, and its QR code."""
+    url = current_app.config["PUBLIC_URL"] + url_for("queue.place", lang=current(), token=token)
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, svgclass="qr", lineclass=None,
+                                                 title=_("QR code of the link to your place in the queue"))
+    return {"link": url.split("://", 1)[-1], "qr": Markup(svg)}
+
+
+def ticket_page(issued, status=200, sms=None):
+    """The ticket just taken: its number, place and wait, the link and QR code of its live
+    page, and the form that asks for a phone number to get an SMS."""
+    service, task = catalog().task(issued.service_id, issued.task_id)
+    place = lobby.lobby(issued.agency, clock.now()).place("ticket", issued.id)
+    page = render_template("kiosk/ticket.html", services=catalog().services, ticket=issued, service=service,
+                           task=task, issued_at=clock.from_utc(issued.issued_at), place=place, sms=sms,
+                           sms_position=current_app.config["QUEUE_SMS_POSITION"],
+                           agency=catalog().agency(issued.agency), **live_page(issued.token))
     return no_store(page), status
 
 
@@ -71,20 +103,41 @@ def ticket():
     if request.method == "GET":
         return no_store(render_template("kiosk/ticket.html", services=services, ticket=None))
     service_id, task_id = request.form.get("service", ""), request.form.get("task", "")
-    issued = lobby.take_ticket(catalog(), device.agency, service_id, task_id, clock.now())
-    service, task = catalog().task(service_id, task_id)
-    page = render_template("kiosk/ticket.html", services=services, ticket=issued, service=service, task=task,
-                           issued_at=clock.from_utc(issued.issued_at), agency=catalog().agency(device.agency))
-    return no_store(page), 201
+    issued = lobby.take_ticket(catalog(), device.agency, service_id, task_id, clock.now(), current())
+    return ticket_page(issued, 201)
+
+
+@bp.post("/<lang:lang>/kiosk/ticket/sms")
+def ticket_sms():
+    """Optional: a phone number for one SMS when the turn is near; the page never shows it back."""
+    device = enrolled()
+    try:
+        issued, kept = lobby.ask_for_sms(device.agency, request.form.get("token", ""),
+                                         request.form.get("phone", ""), clock.now())
+    except DomainError as exc:
+        if exc.code != "phone":
+            raise
+        return ticket_page(exc.details["ticket"], 422, sms="phone")
+    return ticket_page(issued, sms="done" if kept else None)
 
 
 @bp.get("/kiosk/display")
 def display():
-    """The wall screen: who is called, to which desk; refreshed every 3 seconds."""
+    """The wall screen: who is called, to which desk (refreshed every 3 seconds), and who is
+    next with about how long to wait (every 10 seconds)."""
     device = enrolled()
-    rows = desk.called_now(device.agency, clock.now())
-    template = "kiosk/_called.html" if request.headers.get("HX-Target") == "called" else "kiosk/display.html"
-    return no_store(render_template(template, rows=rows, agency=catalog().agency(device.agency)))
+    target = request.headers.get("HX-Target")
+    rows = desk.called_now(device.agency, clock.now(), DISPLAY_ROWS) if target != "waiting" else []
+    queue = lobby.lobby(device.agency, clock.now()) if target != "called" else None
+    fragment = {"called": "kiosk/_called.html", "waiting": "kiosk/_waiting.html"}.get(target)
+    context = dict(rows=rows, queue=queue, shown=DISPLAY_ROWS, agency=catalog().agency(device.agency))
+    if fragment:
+        return no_store(render_template(fragment, **context))
+    layout = render_template("kiosk/display.css")  # the screen's own layout: two columns, read from far
+    response = no_store(render_template("kiosk/display.html", layout=Markup(layout), **context))
+    digest = base64.b64encode(hashlib.sha256(layout.encode()).digest()).decode()
+    response.headers["Content-Security-Policy"] = CSP.format(inline_style=f"{inline_css_hash()} 'sha256-{digest}'")
+    return response
 
 
 @bp.post("/kiosk/reset")

@@ -18,6 +18,7 @@ FIELD_ERRORS = {
     "notice": _l("Between 0 and 2,880 minutes (two days)."),
     "order": _l("The end must come after the start."),
     "reason": _l("Give a reason of 3 to 200 characters: people will read it."),
+    "period": _l("Choose a time of day from the list."),
 }
 
 STAFF_MESSAGES = {
@@ -80,7 +81,7 @@ BOOKING_ERRORS = {
     "unknown_task": _l("Unknown procedure: give task=service/task."),
     "full_day": _l("No free time is left on this day."),
     "hold_expired": _l("The code was not typed in time, so this time went back on sale. Please book again."),
-    "not_held": _l("This appointment is already confirmed."),
+    "not_held": _l("This appointment is not waiting for a code."),
     "code_wrong": _l("This code is not right. Check the last SMS from CNAS and type its 6 digits."),
     "code_expired": _l("This code no longer works. Ask for a new code."),
     "code_tries": _l("Too many wrong codes: this code no longer works. Ask for a new code."),
@@ -114,6 +115,8 @@ MESSAGE_KIND_LABELS = {
     "confirmed": _l("Confirmation"), "reminder": _l("Reminder (the day before)"),
     "reminder_soon": _l("Reminder (a few hours before)"), "cancelled": _l("Cancellation"),
     "moved": _l("New time"), "affected": _l("Change at the agency"), "code": _l("One-time code"),
+    "offer": _l("Waiting list: a place is free"), "waitlist": _l("Waiting list: joined"),
+    "queue_position": _l("Lobby: your turn is near"),
 }
 MESSAGE_STATUS_LABELS = {
     "queued": _l("Waiting to be sent"), "sending": _l("Being sent"), "sent": _l("Sent"),

@@ -24,6 +24,14 @@ def short_link(reference):
     return response
 
 
+@bp.get("/o/<reference>")
+def offer_link(reference):
+    """The short link of a waiting-list offer: the page that takes it (the code is still asked)."""
+    response = redirect(url_for("waitlist.offer", lang=i18n.negotiate(), reference=reference[:20]))
+    response.vary.add("Accept-Language")
+    return response
+
+
 @bp.get("/healthz")
 def healthz():
     """For load balancers: this process answers (the database is not asked)."""

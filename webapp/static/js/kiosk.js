@@ -49,6 +49,14 @@
   });
   activity();
 
+  // The phone number typed for a queue SMS is the visitor's: gone once the ticket is printed,
+  // and never brought back by the back button or the browser's form restore.
+  function forgetTyped() {
+    document.querySelectorAll("[data-forget]").forEach(function (field) { field.value = ""; });
+  }
+  window.addEventListener("afterprint", forgetTyped);
+  window.addEventListener("pageshow", forgetTyped);
+
   // Back from a check-in or ticket made without connection: say so, show the number.
   var queued = new URLSearchParams(location.search).get("queued"), box = document.getElementById("queued");
   if (queued && box) {

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from flask import g, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ... import clock
-from ...staffing import desk
+from ...staffing import desk, lobby
 from ..htmx import vary_on_htmx, wants_fragment
 from ..shared import bookable_tasks, catalog, record_id
 from .base import bp, staff_required
@@ -57,6 +57,12 @@ def agenda(agency):
     return vary_on_htmx(make_response(render_template(template, **context)))
 
 
+def queue_moved(agency):
+    """After an action that moved the lobby queue (its own transaction committed): the tickets
+    now near their turn get their SMS (QUEUE_SMS_POSITION)."""
+    lobby.announce(catalog(), agency, current_app.config["QUEUE_SMS_POSITION"], clock.now())
+
+
 def back_to_agenda(agency, message):
     """Back to the agenda as it was shown: the same day and filters."""
     day = valid_day(request.form.get("date"))
@@ -73,6 +79,7 @@ def appointment_action(agency, appointment_id, action):
     result = desk.act(agency, record_id(appointment_id), action, g.staff.username, clock.now(),
                       desk=desk_from_form(agency) if action == "call" else None,
                       reason=request.form.get("reason"))
+    queue_moved(agency)
     return back_to_agenda(agency, result)
 
 
@@ -81,6 +88,7 @@ def appointment_action(agency, appointment_id, action):
 def ticket_action(agency, ticket_id, action):
     """Served or did not come, for a walk-in ticket."""
     result = desk.ticket_action(agency, record_id(ticket_id), action, g.staff.username, clock.now())
+    queue_moved(agency)
     return back_to_agenda(agency, result)
 
 
@@ -89,4 +97,5 @@ def ticket_action(agency, ticket_id, action):
 def call_next(agency):
     """Call the next person to a desk."""
     called = desk.call_next(agency, desk_from_form(agency), g.staff.username, clock.now())
+    queue_moved(agency)
     return back_to_agenda(agency, f"called:{called.label}" if called else "nobody")

@@ -16,7 +16,8 @@ IDLE = timedelta(minutes=30)
 MAXIMUM = timedelta(hours=12)
 RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 ACTIONS_FOR = {"held": ("arrive", "cancel"), "booked": ("arrive", "no_show", "cancel"),
-               "arrived": ("call", "serve", "cancel"), "called": ("serve",)}
+               "arrived": ("call", "serve", "cancel"), "called": ("serve",),
+               "no_show": ("arrive", "serve")}  # a visit counted as missed can still be corrected
 
 
 @bp.app_context_processor

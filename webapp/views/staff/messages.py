@@ -4,6 +4,7 @@ messages for the staff of its agency."""
 from flask import abort, g, redirect, render_template, request, url_for
 
 from ... import clock
+from ...staffing import desk
 from ...staffing import messages as staff_messages
 from ..messages import CHANNEL_LABELS, MESSAGE_KIND_LABELS, MESSAGE_STATUS_LABELS
 from ..shared import catalog, record_id
@@ -39,11 +40,13 @@ def resend_message(message_id):
 @bp.get("/<agency>/appointments/<appointment_id>")
 @staff_required()
 def appointment(agency, appointment_id):
-    """One appointment of the agency and the messages sent to the person about it."""
+    """One appointment of the agency, how often its phone missed a visit, and the messages sent
+    to the person about it."""
     found = staff_messages.appointment(agency, record_id(appointment_id))
     if found is None:
         abort(404)
     visit, lines = found
     _, task = catalog().task(visit.service_id, visit.task_id)
     return render_template("staff/appointment.html", agency=agency, agency_info=catalog().agency(agency),
-                           visit=visit, task=task, lines=lines, label=label)
+                           visit=visit, task=task, lines=lines, label=label,
+                           no_shows=desk.missed_before(agency, visit.id))

@@ -1,4 +1,5 @@
-"""Staff reports: figures per agency (or national) as SVG charts, tables and CSV."""
+"""Staff reports: figures per agency (or national) as SVG charts, tables and two CSV files
+(one row per day; one row per group of each breakdown)."""
 
 from datetime import date
 
@@ -18,6 +19,13 @@ REPORT_PROBLEMS = {
     "order": _l("The end must come after the start."),
     "too_long": _l("Choose a period of at most 366 days."),
     "agency": _l("Choose an agency from the list."),
+}
+LEAD_LABELS = {
+    "same_day": _l("On the day itself"),
+    "1_2_days": _l("1 to 2 days ahead"),
+    "3_7_days": _l("3 to 7 days ahead"),
+    "8_14_days": _l("8 to 14 days ahead"),
+    "15_days_or_more": _l("15 days ahead or more"),
 }
 
 
@@ -71,11 +79,17 @@ def report_page(agency, problem, first=None, last=None):
         form_from=first.isoformat() if first else request.args.get("from", ""),
         form_to=last.isoformat() if last else request.args.get("to", ""),
         charts=report_charts(report, rtl) if report else {},
-        task_name=task_name,
-        csv_url=url_for(".reports_csv", agency=agency if g.staff.role == "admin" else None,
-                        **{"from": first.isoformat(), "to": last.isoformat()}) if report else None,
+        task_name=task_name, lead_labels=LEAD_LABELS, target=(reporting.TARGET_MINUTES, reporting.TARGET_SHARE),
+        csv_url=csv_url(agency, first, last) if report else None,
+        breakdowns_url=csv_url(agency, first, last, part="breakdowns") if report else None,
     )
     return render_template("staff/reports.html", **context), 422 if problem else 200
+
+
+def csv_url(agency, first, last, **extra) -> str:
+    """The link to the report's CSV (administrators' links name the agency they chose)."""
+    return url_for(".reports_csv", agency=agency if g.staff.role == "admin" else None,
+                   **{"from": first.isoformat(), "to": last.isoformat()}, **extra)
 
 
 @bp.get("/reports")
@@ -89,13 +103,17 @@ def reports():
 @bp.get("/reports.csv")
 @staff_required()
 def reports_csv():
-    """The same figures as a CSV file, one row per day; no names, phones or references."""
+    """The same figures as a CSV file, one row per day, or with ?part=breakdowns one row per
+    agency, procedure, weekday, lead time and hour; no names, phones or references."""
     agency, first, last, problem = report_filters()
     if problem:
         return report_page(agency, problem)
-    response = make_response(reporting.to_csv(reporting.build(agency, first, last)))
+    report = reporting.build(agency, first, last)
+    breakdowns = request.args.get("part") == "breakdowns"
+    response = make_response(reporting.to_breakdown_csv(report) if breakdowns else reporting.to_csv(report))
     response.mimetype = "text/csv"
     response.charset = "utf-8"
-    name = f"cnas-report-{agency or 'all'}-{first.isoformat()}-{last.isoformat()}.csv"
+    part = "-breakdowns" if breakdowns else ""
+    name = f"cnas-report{part}-{agency or 'all'}-{first.isoformat()}-{last.isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

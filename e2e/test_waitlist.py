@@ -120,3 +120,29 @@ def test_a_full_day_a_waiting_person_gets_the_freed_seat_and_a_lapsed_offer_pass
     finally:
         call(base_url, "DELETE", "/api/v1/demo/clock")
         phone_context.close()
+
+
+def test_joining_the_waiting_list_offline_is_kept_and_sent_once_online(context, page, base_url):
+    from test_offline import expect_waiting, precache
+
+    agency, day, _ = fill_a_day(base_url)
+    precache(page, "fr")
+    page.goto(f"/fr/book/{SERVICE}/{TASK_ID}/waitlist?agency={agency}&date={day}")
+    context.set_offline(True)
+    phone = unique_phone()
+    page.locator("#w-last_day").fill(day)
+    page.locator("#w-full_name").fill("Hors Ligne")
+    page.locator("#w-phone").fill(phone)
+    page.locator("form[action$='/waitlist'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/fr/outbox\?saved="))
+    expect_waiting(page.locator("#outbox li"))
+    context.set_offline(False)
+    page.get_by_role("button", name="Envoyer maintenant").click()
+    entry = page.locator("#outbox li[data-state=confirmed]")
+    expect(entry).to_contain_text(re.compile(r"Sur la liste d'attente, place \d+\. Référence"))
+    reference = entry.locator(".state strong").inner_text().replace("-", "")
+    status, found = call(base_url, "GET", f"/api/v1/waitlist/{reference}?phone={phone}")
+    assert status == 200 and found["status"] == "waiting" and found["first_day"] == found["last_day"] == day
+    page.get_by_role("button", name="Envoyer maintenant").click()  # sent again: still one entry
+    with urllib.request.urlopen(f"{base_url}/api/v1/demo/messages?to={phone}") as response:
+        assert [m["kind"] for m in json.loads(response.read())] == ["waitlist"]

@@ -66,10 +66,13 @@
     li.dataset.attempts = entry.attempts;
     if (limited) li.dataset.limited = entry.limited;
     li.appendChild(el("h2", titleOf(entry)));
-    li.appendChild(el("p", when(r.date, r.time) + " · " +
+    var days = function (d) { return new Date(d + "T12:00:00").toLocaleDateString(locale, day); };
+    var wish = entry.kind === "waitlist" && t.days.replace("%(first)s", days(r.first_day)).replace("%(last)s", days(r.last_day));
+    li.appendChild(el("p", (wish || when(r.date, r.time)) + " · " +
                           (agencies[r.agency] || t.agencyLabel + " " + r.agency)));
     var state = el("p", null, "state"), done = /^(confirmed|moved)$/.test(entry.state);
-    var label = { queued: t.queued, sending: t.sending, confirmed: r.moved ? t.moved : t.confirmed, moved: t.moved,
+    var confirmed = r.waiting ? t.waiting.replace("%(num)s", r.waiting) : r.moved ? t.moved : t.confirmed;
+    var label = { queued: t.queued, sending: t.sending, confirmed: confirmed, moved: t.moved,
                   needs_choice: t.needsChoice, refused: t.refused,
                   held: t.held.replace("%(deadline)s", new Date(r.hold_until).toLocaleString(locale, Object.assign({}, day, clock))),
                   expired: entry.result ? "" : t.expired }[entry.state];

@@ -167,10 +167,13 @@
     },
     addFromForm: function (form, where) {
       var get = function (name) { var v = form.get(name); return v ? String(v).trim() : undefined; };
-      var request = { agency: get("agency"), service: where.service, task: where.task, date: get("date"),
-                      time: get("time"), full_name: get("full_name"), phone: get("phone"),
-                      email: get("email"), ssn: get("ssn"), fallback: get("fallback") || "none" };
-      var entry = { id: uuid(), key: get("key") || uuid(), lang: where.lang, request: request,
+      var request = { agency: get("agency"), service: where.service, task: where.task, full_name: get("full_name"),
+                      phone: get("phone"), email: get("email") };
+      // Joining the waiting list (kind "waitlist"): the days and time of day instead of a slot.
+      var fields = where.kind ? ["first_day", "last_day", "period"] : ["date", "time", "ssn", "fallback"];
+      fields.forEach(function (name) { request[name] = get(name); });
+      if (!where.kind) request.fallback = request.fallback || "none";
+      var entry = { id: uuid(), key: get("key") || uuid(), lang: where.lang, request: request, kind: where.kind,
                     state: "queued", attempts: 0, next: 0, created: Date.now() };
       return Outbox.put(entry);
     },
@@ -201,6 +204,7 @@
     },
     attempt: function (entry) {
       var kind = entry.kind, headers = { "Idempotency-Key": entry.key, "Accept-Language": entry.lang };
+      if (kind === "waitlist") return post("/api/v1/waitlist", headers, entry.request).then(settle);
       if (kind) return post("/api/v1/kiosk/" + kind + "s", headers, entry.request, "same-origin").then(settle);
       return deviceId().then(function (id) {
         if (id) headers["Device-Id"] = id;
@@ -213,7 +217,12 @@
       if (status === 429) return Outbox.retry(entry, error.retry_after || answer.wait || 60);
       if (!status || status >= 500 || error.code === "idempotency_busy") return Outbox.retry(entry);
       delete entry.sendingUntil;
-      if (status < 300 && entry.kind) {
+      if (status < 300 && entry.kind === "waitlist") {
+        entry.state = "confirmed";
+        entry.result = { reference: body.reference, waiting: body.position, agency: body.agency,
+                         first_day: body.first_day, last_day: body.last_day };
+        PERSONAL.forEach(function (k) { delete entry.request[k]; });
+      } else if (status < 300 && entry.kind) {
         entry.state = "confirmed";
         entry.result = { reference: entry.request.number || "" };
       } else if (status < 300) {

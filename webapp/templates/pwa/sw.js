@@ -9,7 +9,7 @@ const PAGE_TIMEOUT_MS = 4000;
 const LANG = /^\/(ar|fr|en)\//;
 // Never cached: anything personal or staff-only.
 const NETWORK_ONLY = /^\/(api\/|kiosk|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
-const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm)$/;
+const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm|waitlist)$/;
 // A lobby tablet's own screens (nothing personal on them) are kept so the lobby works offline.
 const KIOSK_PAGE = /^\/(kiosk|(ar|fr|en)\/kiosk\/(checkin|ticket)?)$/;
 const KIOSK_POST = /^\/(ar|fr|en)\/kiosk\/(checkin|ticket)$/;
@@ -134,14 +134,16 @@ async function markOffline(response) {
   return new Response(marked, { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
-// A booking form sent without network is kept in the outbox and sent later, exactly once.
+// A booking form (or joining the waiting list) sent without network is kept in the outbox and
+// sent later, exactly once.
 async function bookingPost(request, url) {
   const copy = request.clone();
   try {
     return await fetch(request);
   } catch (e) {
-    const [, lang, service, task] = url.pathname.match(BOOKING_POST);
-    const entry = await Outbox.addFromForm(await copy.formData(), { lang, service, task });
+    const [, lang, service, task, step] = url.pathname.match(BOOKING_POST);
+    const kind = step === "waitlist" ? step : undefined;
+    const entry = await Outbox.addFromForm(await copy.formData(), { lang, service, task, kind });
     self.registration.sync && self.registration.sync.register("outbox").catch(() => {});
     return Response.redirect(`/${lang}/outbox?saved=${entry.id}`, 303);
   }

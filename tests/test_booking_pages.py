@@ -186,3 +186,17 @@ def test_task_page_offers_booking_only_when_bookable(pages):
 def test_post_without_csrf_is_refused(pages):
     response = pages.post(f"{START}/review", data={"agency": "16", **PERSON})
     assert response.status_code == 400
+
+
+def test_form_errors_come_with_a_summary_that_says_what_to_do(pages):
+    """GOV.UK: "Error:" in the title, a focused summary linking to each field, and messages
+    that say what to do, not only that a field is required."""
+    action, fields = hidden(pages.get(f"{START}?agency=16&date=2026-12-02&time=11:00").soup)
+    answer = pages.post(action, data={**fields, "full_name": "", "phone": "12"})
+    assert answer.status_code == 422
+    assert answer.soup.title.string.startswith("Erreur :")
+    summary = answer.soup.select_one(".error-summary[role=alert][autofocus]")
+    links = {a["href"]: a.get_text() for a in summary.select("a")}
+    assert set(links) == {"#f-full_name", "#f-phone"} and all(answer.soup.select_one(h) for h in links)
+    assert links["#f-full_name"] == answer.soup.select_one("#f-full_name-error").get_text()
+    assert "nom" in links["#f-full_name"].lower() and "obligatoire" not in links["#f-full_name"]

@@ -345,3 +345,11 @@ def test_an_action_returns_to_the_day_and_filters_shown(office):
     call_next = client.get("/fr/staff/16/agenda?date=2026-12-02").soup.select_one("form.call-next")
     assert call_next.select_one("input[name=date]")["value"] == "2026-12-02"
     assert "date=" not in post(client, "/fr/staff/16/call-next", date="2026-13-45").location  # not a day
+
+
+def test_staff_pages_have_their_own_navigation_without_the_citizens_menu(office, client):
+    sign_in(client, "agent16")
+    staff_page = client.get("/fr/staff/16/agenda").soup
+    assert staff_page.find("nav", attrs={"aria-label": "Back-office"}) or staff_page.select_one("nav.staff-nav")
+    assert not staff_page.find("nav", attrs={"aria-label": "Menu principal"})
+    assert client.get("/fr/").soup.find("nav", attrs={"aria-label": "Menu principal"})

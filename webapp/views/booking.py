@@ -34,6 +34,7 @@ bp = Blueprint("booking", __name__, url_prefix="/<lang:lang>")
 AGENCY_COOKIE = "agency"
 # Codes that say the whole procedure cannot be booked: answered by the common error page.
 NOT_BOOKABLE = ("unknown_task", "not_bookable", "unknown_agency", "idempotency_key")
+FEW_PLACES = 3  # a day with this many free places or fewer says "Few places left", not a count
 
 
 def bookable_task(service_id, task_id):
@@ -276,4 +277,4 @@ def manage():
 
 @bp.app_context_processor
 def booking_texts():
-    return {"booking_error": domain_message}
+    return {"booking_error": domain_message, "FEW_PLACES": FEW_PLACES}

@@ -88,10 +88,24 @@ BOOKING_ERRORS = {
 }
 
 
+# What to do when a field was left empty, said for that field (GOV.UK: not "This field is required").
+MISSING = {
+    "full_name": _l("Enter your full name, as on your identity card."),
+    "phone": _l("Enter your mobile number, like 0555 12 34 56."),
+    "agency": _l("Choose an agency."),
+    "date": _l("Choose a day."),
+    "time": _l("Choose a time from the list."),
+    "first_day": _l("Enter the first day that suits you."),
+    "last_day": _l("Enter the last day that suits you."),
+    "reference": _l("Enter the reference you received, like ABCD-EFGH-K."),
+}
+
+
 def field_errors(messages: dict) -> dict[str, list[str]]:
     """marshmallow's {field: [code]} as {field: [translated text]}."""
     return {
-        name: [str(FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"])) for code in _codes(errs)]
+        name: [str(MISSING[name] if code == "required" and name in MISSING
+                   else FIELD_ERRORS.get(code, FIELD_ERRORS["invalid"])) for code in _codes(errs)]
         for name, errs in messages.items()
     }
 

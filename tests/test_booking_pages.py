@@ -200,3 +200,10 @@ def test_form_errors_come_with_a_summary_that_says_what_to_do(pages):
     assert set(links) == {"#f-full_name", "#f-phone"} and all(answer.soup.select_one(h) for h in links)
     assert links["#f-full_name"] == answer.soup.select_one("#f-full_name-error").get_text()
     assert "nom" in links["#f-full_name"].lower() and "obligatoire" not in links["#f-full_name"]
+
+
+def test_the_if_taken_question_is_only_for_requests_kept_offline(pages):
+    details = pages.get(f"{START}?agency=16&date=2026-12-02&time=11:00").soup
+    question = details.find("legend", string="Si cet horaire est pris avant l’arrivée de votre demande")
+    fieldset = question.find_parent("fieldset")
+    assert fieldset.has_attr("hidden") and fieldset.has_attr("data-offline-only")  # app.js shows it offline

@@ -25,6 +25,12 @@
     bar(texts().offlineCopy.replace("%(date)s", shown));
   }
 
+  // --- a question only a request kept offline needs ("if this time is taken")
+  function offlineOnly() {
+    document.querySelectorAll("[data-offline-only]").forEach(function (el) { el.hidden = navigator.onLine; });
+  }
+  window.addEventListener("offline", offlineOnly);
+
   // --- outbox: badge, list, sending
   function refreshOutbox() {
     if (!window.Outbox) return;
@@ -93,6 +99,7 @@
       try { localStorage.setItem("cnas:visits", String((+localStorage.getItem("cnas:visits") || 0) + 1)); } catch (e) {}
     }
     markOfflineCopy();
+    offlineOnly();
     refreshOutbox();
     if (navigator.onLine) sendOutbox(false);
     setTimeout(startWorker, 0);

@@ -207,3 +207,14 @@ def test_the_if_taken_question_is_only_for_requests_kept_offline(pages):
     question = details.find("legend", string="Si cet horaire est pris avant l’arrivée de votre demande")
     fieldset = question.find_parent("fieldset")
     assert fieldset.has_attr("hidden") and fieldset.has_attr("data-offline-only")  # app.js shows it offline
+
+
+def test_agencies_read_by_place_and_the_chosen_one_is_shown_in_full(pages):
+    soup = pages.get(f"{START}?agency=16").soup
+    options = [o.get_text() for o in soup.select("#agency-choice option")][1:]
+    assert "Blida (09)" in options and "Alger — régime général (16)" in options
+    assert "Alger — régime des fonctionnaires (16)" in options  # the two Algiers agencies told apart
+    shown = soup.select_one("#agency-choice").find_parent("form").select_one(".hint").get_text()
+    assert shown.startswith("Agence CNAS d'Alger — régime général · ")
+    arabic = pages.get("/ar/book/death-grant/claim-death-grant?agency=09").soup
+    assert "البليدة (09)" in [o.get_text() for o in arabic.select("#agency-choice option")]

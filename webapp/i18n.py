@@ -5,6 +5,7 @@ from flask_babel import Babel, format_date, gettext
 from werkzeug.routing import BaseConverter
 
 from .clock import from_utc
+from .notify.texts import place_name
 
 LANGUAGES = {
     "ar": {"dir": "rtl", "name": "العربية", "locale": "ar_DZ"},
@@ -71,6 +72,7 @@ def init_app(app) -> None:
     app.add_template_global(when)
     app.add_template_global(from_utc)
     app.add_template_global(switch_language)
+    app.add_template_global(lambda agency: place_name(agency, current()), "agency_place")
 
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):

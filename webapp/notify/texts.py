@@ -47,11 +47,16 @@ def gsm_safe(text: str) -> str:
     return text.translate(TO_GSM)
 
 
+def place_name(agency: dict, lang: str) -> str:
+    """The agency's name without the words every agency shares: "Adrar", "أدرار",
+    "Alger — régime général" (its full name when it has no such words, e.g. the head office)."""
+    return LONG_PREFIX[lang].sub("", agency["name"][lang])
+
+
 def agency_name(agency: dict, lang: str) -> str:
     """The agency's name as an SMS says it: "Adrar", "وكالة أدرار", "Alger - régime général"."""
-    name = agency["name"][lang]
-    short = LONG_PREFIX[lang].sub("", name)
-    return name if short == name else SHORT_PREFIX[lang] + short
+    short = place_name(agency, lang)
+    return short if short == agency["name"][lang] else SHORT_PREFIX[lang] + short
 
 
 def _shown(url: str) -> str:

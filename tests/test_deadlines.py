@@ -71,3 +71,16 @@ def test_bad_date_gets_a_translated_422(client):
     field = response.soup.find(id="date-accident")
     assert field["aria-invalid"] == "true"
     assert "Saisissez une date valide" in response.soup.find(id="date-accident-error").get_text()
+
+
+def test_the_helper_says_when_a_deadline_has_passed(client):
+    """Today is 1 December 2026 (the test clock): an accident on 20 November is past its 24-
+    and 48-hour deadlines, not its 4-year one."""
+    url = "/fr/services/work-accident/declare-work-accident?date-accident=2026-11-20#deadline-helper"
+    rows = client.get(url).soup.select("#deadline-helper .dates li")
+    passed = [row for row in rows if row.select_one(".error")]
+    assert len(rows) == 3 and len(passed) == 2
+    said = " ".join(row.select_one(".error").get_text(" ") for row in passed)
+    assert "Ce délai est passé il y a 10 jours." in said and "il y a 9 jours" in said and "agence" in said
+    recent = client.get(url.replace("2026-11-20", "2026-12-01")).soup.select("#deadline-helper .dates li .error")
+    assert not recent

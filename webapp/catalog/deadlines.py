@@ -55,15 +55,17 @@ def parse_date(value: str) -> date | None:
     return parsed if 1900 <= parsed.year <= 2100 else None
 
 
-def evaluate(task: dict, args) -> dict[str, dict]:
-    """For each event of the task: the typed value, whether it is invalid, and the dates."""
+def evaluate(task: dict, args, today: date) -> dict[str, dict]:
+    """For each event of the task: the typed value, whether it is invalid, and the dates, each
+    with how many days ago a last day passed (None while it has not; for "not before" dates,
+    whether that day has come)."""
     results = {}
     for event, deadlines in by_event(task).items():
         value = args.get(f"date-{event}", "")[:20]
         day = parse_date(value) if value else None
-        results[event] = {
-            "value": value,
-            "error": bool(value) and day is None,
-            "rows": [(d, limit_date(d, day)) for d in deadlines] if day else [],
-        }
+        rows = []
+        for deadline in deadlines if day else ():
+            limit = limit_date(deadline, day)
+            rows.append((deadline, limit, (today - limit).days if limit < today else None))
+        results[event] = {"value": value, "error": bool(value) and day is None, "rows": rows}
     return results

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, make_response, render_template, request
 
+from .. import clock
 from ..catalog import checklist, deadlines
 from ..i18n import current
 from .htmx import vary_on_htmx, wants_fragment
@@ -31,7 +32,7 @@ def task(service_id, task_id):
     if found_task is None:
         abort(404)
     answers = checklist.read_answers(found_task, request.args)
-    helper = deadlines.evaluate(found_task, request.args)
+    helper = deadlines.evaluate(found_task, request.args, clock.today())
     template = "public/task.html"
     if wants_fragment("checklist"):
         template = "public/_checklist.html"

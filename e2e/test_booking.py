@@ -112,3 +112,16 @@ def test_booking_steps_are_accessible(browser, base_url, lang):
     page.goto(f"/{lang}/manage")
     assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
     context.close()
+
+
+def test_each_step_takes_the_focus_and_is_announced(page):
+    """With htmx, a keyboard or screen-reader user lands on the new step, not 20 Tabs above it."""
+    page.goto(BOOK.format(lang="fr"))
+    page.locator("#agency-choice").select_option("42")
+    page.locator("form:has(#agency-choice) button").click()
+    expect(page.locator("#step-day")).to_be_focused()
+    expect(page.locator("#step-live")).to_have_text(page.locator("#step-day").inner_text())
+    page.locator("#step-day ~ ul.days a").first.click()
+    expect(page.locator("#step-time")).to_be_focused()
+    page.keyboard.press("Tab")  # the next Tab reaches the first time of the day
+    expect(page.locator("input[name=time]:not([disabled])").first).to_be_focused()

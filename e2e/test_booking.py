@@ -125,3 +125,15 @@ def test_each_step_takes_the_focus_and_is_announced(page):
     expect(page.locator("#step-time")).to_be_focused()
     page.keyboard.press("Tab")  # the next Tab reaches the first time of the day
     expect(page.locator("input[name=time]:not([disabled])").first).to_be_focused()
+
+
+def test_a_step_lost_to_the_network_says_so_and_can_be_tried_again(page):
+    page.goto(BOOK.format(lang="fr"))
+    page.route("**/book/work-accident/declare-work-accident?*", lambda route: route.abort("internetdisconnected"))
+    page.locator("#agency-choice").select_option("42")
+    page.locator("form:has(#agency-choice) button").click()
+    alert = page.locator("#step-live.alert")
+    expect(alert).to_contain_text("La connexion a été perdue")
+    page.unroute("**/book/work-accident/declare-work-accident?*")
+    alert.get_by_role("button", name="Réessayer").click()
+    expect(page.locator("#step-day")).to_be_visible()

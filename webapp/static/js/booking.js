@@ -8,5 +8,19 @@ document.addEventListener("htmx:afterSwap", function (event) {
   next.tabIndex = -1;
   next.focus({ preventScroll: true });
   next.scrollIntoView({ block: "start" });
-  document.getElementById("step-live").textContent = next.textContent;
+  var live = document.getElementById("step-live");
+  live.className = "sr-only";
+  live.textContent = next.textContent;
+});
+
+// The network dropped between two steps: say so, with a way to try again (not silence).
+document.addEventListener("htmx:sendError", function (event) {
+  var live = document.getElementById("step-live"), again = document.createElement("button");
+  var path = event.detail.pathInfo ? event.detail.pathInfo.finalRequestPath : event.detail.requestConfig.path;
+  live.className = "alert";
+  live.textContent = live.dataset.offline + " ";
+  again.type = "button";
+  again.textContent = live.dataset.retry;
+  again.onclick = function () { location.href = path; };  // the same step, as a whole page
+  live.appendChild(again);
 });

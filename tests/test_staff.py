@@ -197,6 +197,9 @@ def test_the_day_arrive_call_serve(office):
     assert actions == ["arrive", "call_next", "serve"]
     audit = " ".join(f"{e.target} {e.details}" for e in AuditEntry.select())
     assert "Amina" not in audit and "0550000001" not in audit
+    sign_in(client, "admin")  # the audit log says what happened in the reader's language
+    shown = [r.select("td")[3].get_text().strip() for r in client.get("/ar/staff/audit").soup.select("tbody tr")]
+    assert "call_next" not in " ".join(shown) and "استدعاء الشخص التالي" in shown
 
 
 def test_two_agents_at_once_never_corrupt_a_visit(office):

@@ -124,6 +124,16 @@ ACTION_LABELS = {
     "arrive": _l("Arrived"), "call": _l("Call"), "serve": _l("Served"), "no_show": _l("Did not come"),
     "cancel": _l("Cancel"),
 }
+# What the audit log says of each action (desk actions reuse ACTION_LABELS).
+AUDIT_LABELS = {
+    "call_next": _l("Called the next person"), "ticket_serve": _l("Ticket served"),
+    "ticket_no_show": _l("Ticket: did not come"), "settings": _l("Agency settings changed"),
+    "bookable_tasks": _l("Procedures not booked at this agency changed"), "closure_add": _l("Closure added"),
+    "closure_remove": _l("Closure removed"), "holiday_open": _l("Opened on a public holiday"),
+    "kiosk_enrol": _l("Lobby tablet enrolled"), "kiosk_revoke": _l("Lobby tablet revoked"),
+    "account_create": _l("Account created"), "account_deactivate": _l("Account deactivated"),
+    "resend_message": _l("Message sent again"),
+}
 ROLE_LABELS = {"agent": _l("Agent"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
 MESSAGE_KIND_LABELS = {
     "confirmed": _l("Confirmation"), "reminder": _l("Reminder (the day before)"),

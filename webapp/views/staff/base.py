@@ -8,7 +8,7 @@ from flask_babel import format_date
 
 from ... import clock
 from ...staffing import auth
-from ..messages import ACTION_LABELS, ROLE_LABELS, STAFF_MESSAGES, STATUS_LABELS
+from ..messages import ACTION_LABELS, AUDIT_LABELS, ROLE_LABELS, STAFF_MESSAGES, STATUS_LABELS
 from ..shared import catalog, no_store
 
 bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
@@ -31,6 +31,7 @@ def staff_texts():
         "staff_message": staff_message,
         "status_label": lambda code: STATUS_LABELS.get(code, code),
         "action_label": lambda code: ACTION_LABELS.get(code, code),
+        "audit_label": lambda code: AUDIT_LABELS.get(code) or ACTION_LABELS.get(code, code),
         "role_label": lambda code: ROLE_LABELS.get(code, code),
         "actions_for": lambda status: ACTIONS_FOR.get(status, ()),
         "weekday_name": lambda d: format_date(date(2026, 11, 23) + timedelta(days=d), "EEEE"),

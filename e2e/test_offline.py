@@ -312,3 +312,15 @@ def test_a_new_release_is_offered_and_taken_on_request(browser, tmp_path):
     finally:
         context.close()
         stop(process)
+
+
+def test_switching_language_offline_explains_itself(context, page):
+    """The other languages' offline page is kept too: the language links never end on the
+    browser's "no internet" page."""
+    precache(page, "ar")
+    page.goto("/ar/services/death-grant")
+    context.set_offline(True)
+    page.get_by_role("navigation", name="اللغة").get_by_role("link", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("h1")).to_be_visible()
+    context.set_offline(False)

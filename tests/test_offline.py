@@ -47,6 +47,7 @@ def test_offline_manifest_lists_every_catalog_page(app, client):
         for task in service["tasks"]:
             assert f"/fr/services/{service['id']}/{task['id']}" in urls
     assert {"/fr/", "/fr/offline", "/fr/outbox", "/fr/agencies", "/offline-index/fr.json"} <= urls
+    assert {"/ar/offline", "/en/offline"} <= urls  # a language switched offline explains itself
     assert not any("/appointments" in u or "/book/" in u or "/manage" in u for u in urls)
     assert client.get("/offline-manifest/fr.json").json["entries"] == entries  # stable revisions
 

@@ -55,6 +55,9 @@ def _offline_manifest(lang: str, server_name: str) -> list[dict]:
         entries.append({"url": url, "revision": offline.revision(build_hash(), shown)})
     for endpoint in ("pwa.offline_page", "pwa.outbox", "public.about"):
         entries.append({"url": url_for(endpoint, lang=lang), "revision": offline.revision(build_hash())})
+    for other in LANGUAGES:  # so that switching language offline explains itself (small pages)
+        if other != lang:
+            entries.append({"url": url_for("pwa.offline_page", lang=other), "revision": offline.revision(build_hash())})
     index = offline.index_entries(catalog(), lang)
     entries.append({"url": url_for("pwa.offline_index", lang=lang), "revision": offline.revision(index)})
     return entries

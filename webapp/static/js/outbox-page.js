@@ -117,6 +117,8 @@
       if (until < Infinity) {
         recheck = setTimeout(send ? window.sendOutbox : window.renderOutbox, Math.max(until - Date.now(), 0) + 250);
       }
+      // "Send now" only while something waits to be sent
+      document.getElementById("send-now").hidden = !list.some(function (e) { return /^(queued|sending)$/.test(e.state); });
       var focused = document.activeElement.id;
       box.innerHTML = "";
       if (!list.length) { box.appendChild(el("p", t.empty)); return; }

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -33,11 +34,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(app, tmp_path):
+@contextmanager
+def serving(app, tmp_path, **extra_env):
+    """`python -m webapp serve` with 4 workers on the test database; its URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_DIR": str(tmp_path),
-           "WEBAPP_NOW": "2026-12-01T09:00", "SECRET_KEY": "concurrency-test"}
+           "WEBAPP_NOW": "2026-12-01T09:00", "SECRET_KEY": "concurrency-test", **extra_env}
     log = open(tmp_path / "server.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "webapp", "serve", "--port", str(port), "--workers", "4"],
@@ -54,10 +56,18 @@ def server(app, tmp_path):
                 process.kill()
                 pytest.fail("the server did not start")
             time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    with serving(app, tmp_path) as url:
+        yield url
 
 
 def booker(url, number, barrier, results, key=None):

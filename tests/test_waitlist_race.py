@@ -5,52 +5,27 @@ one, and every offer made is held and announced)."""
 
 import json
 import multiprocessing
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from test_concurrency import free_port
+from test_concurrency import serving
 from test_waitlist import DAY, NOW, TASK, fill_day, from_start, wish
 from webapp import demo
 from webapp.booking import waitlist
 from webapp.models import Appointment, Message, WaitlistEntry
 
-ROOT = Path(__file__).resolve().parent.parent
 WAITING, DIRECT, CANCELLED = 20, 20, 10
 
 
 @pytest.fixture
 def server(app, tmp_path):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_DIR": str(tmp_path),
-           "WEBAPP_NOW": "2026-12-01T09:00", "SECRET_KEY": "waitlist-race",
-           "HOLDS_PER_ADDRESS": "0", "HOLDS_PER_PHONE": "0", "HOLDS_PER_DEVICE": "0"}  # one address books all
-    log = open(tmp_path / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "webapp", "serve", "--port", str(port), "--workers", "4"],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/api/v1/agencies", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("the server did not start")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    # one address books all: the hold limits would stop it
+    with serving(app, tmp_path, HOLDS_PER_ADDRESS="0", HOLDS_PER_PHONE="0", HOLDS_PER_DEVICE="0") as url:
+        yield url
 
 
 def call(url, method, path, body, label, barrier, results):

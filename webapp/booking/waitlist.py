@@ -228,10 +228,13 @@ def match(now: datetime, agency: str | None = None) -> int:
         query = query.where(WaitlistEntry.agency == agency)
     made = 0
     day_slots: dict[tuple[str, date], list] = {}
+    rules_of: dict[str, availability.Rules | None] = {}
     # read the line first: a SELECT still being read keeps an old snapshot, which SQLite cannot
     # turn into a write once another process has written ("database is locked" at once)
     for entry in list(query.order_by(WaitlistEntry.created_at, WaitlistEntry.id)):
-        rules = availability.load_rules(entry.agency)
+        if entry.agency not in rules_of:
+            rules_of[entry.agency] = availability.load_rules(entry.agency)
+        rules = rules_of[entry.agency]
         if rules is None:
             continue
         if _offer_to(entry, rules, now, day_slots):
@@ -278,7 +281,7 @@ def _offer_to(entry: WaitlistEntry, rules, now: datetime, day_slots: dict) -> bo
     return False
 
 
-def waiting(agency: str, now: datetime) -> list[WaitlistEntry]:
+def waiting(agency: str) -> list[WaitlistEntry]:
     """The agency's live entries in line order (for staff)."""
     return list(WaitlistEntry.select()
                 .where((WaitlistEntry.agency == agency) & WaitlistEntry.status.in_(LIVE))

@@ -26,6 +26,7 @@ from ..clock import ALGIERS
 from ..digits import ascii_digits
 from ..i18n import current
 from ..problems import DomainError
+from . import shared
 from .htmx import vary_on_htmx, wants_fragment
 from .messages import domain_message, field_errors
 from .shared import catalog, no_store, retry_after
@@ -135,13 +136,13 @@ def confirm(service_id, task_id):
 
 
 def remember(reference):
-    """Let this browser see an appointment it booked or looked up (kept in the signed session)."""
-    session["mine"] = (session.get("mine", []) + [reference])[-5:]
+    """Let this browser see an appointment it booked or looked up."""
+    shared.remember(shared.MINE, reference)
 
 
 def mine(reference):
     """The appointment if this browser may see it, else send the reader to the lookup form."""
-    if reference not in session.get("mine", []):
+    if reference not in session.get(shared.MINE, []):
         abort(redirect(url_for(".manage")))
     return appointments.get(reference)
 
@@ -269,7 +270,7 @@ def manage():
             entry = waitlist.find(form.get("reference", ""), phone, request.remote_addr, clock.now(), counted=True)
         except DomainError:
             return no_store(render_template("booking/manage.html", values=form, problem=exc.code)), exc.status
-        session["waits"] = (session.get("waits", []) + [entry.reference])[-5:]
+        shared.remember(shared.WAITS, entry.reference)
         return redirect(url_for("waitlist.entry", reference=entry.reference), 303)
     remember(found.reference)
     return redirect(url_for(".appointment", reference=found.reference), 303)

@@ -1,6 +1,6 @@
 """What several view modules need, in one place (views never import each other)."""
 
-from flask import abort, current_app, make_response, request
+from flask import abort, current_app, make_response, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import ValidationError, fields, validate
 
@@ -25,6 +25,15 @@ def no_store(response):
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+MINE, WAITS = "mine", "waits"  # session keys: the appointments, the waiting-list entries
+
+
+def remember(key: str, reference: str) -> None:
+    """Let this browser see what it booked, joined or looked up: the last 5 references of a
+    kind (MINE or WAITS), in the signed session."""
+    session[key] = (session.get(key, []) + [reference])[-5:]
 
 
 def retry_after(response, problem):

@@ -11,21 +11,14 @@ from ..booking import appointments, codes, schemas, waitlist
 from ..digits import ascii_digits
 from ..i18n import current
 from ..problems import DomainError
-from .booking import bookable_task, remember
+from . import shared
 from .messages import field_errors
 from .shared import catalog, no_store, retry_after
 
 bp = Blueprint("waitlist", __name__, url_prefix="/<lang:lang>")
-MINE = "waits"  # the waiting-list references this browser joined or looked up (booking.manage too)
-
-
-def remember_entry(reference: str) -> None:
-    session[MINE] = (session.get(MINE, []) + [reference])[-5:]
-
-
 def mine(reference: str):
     """The entry if this browser may see it, else the lookup form."""
-    if reference not in session.get(MINE, []):
+    if reference not in session.get(shared.WAITS, []):
         abort(redirect(url_for("booking.manage")))
     return waitlist.get(reference)
 
@@ -41,7 +34,7 @@ def join_page(service, task, values, errors=None, problem=None, status=200):
 def join(service_id, task_id):
     """Join the waiting list for this procedure: an agency, the days and the time of day that
     suit, and the phone an offer goes to."""
-    service, task = bookable_task(service_id, task_id)
+    service, task = appointments.bookable_task(catalog(), service_id, task_id)
     if request.method == "GET":
         first = request.args.get("date") or clock.today().isoformat()
         try:
@@ -59,7 +52,7 @@ def join(service_id, task_id):
         entry = waitlist.join(catalog(), waitlist.wish_from(data, current()), clock.now(), request.remote_addr)
     except DomainError as exc:
         return join_page(service, task, form, problem=exc, status=exc.status)
-    remember_entry(entry.reference)
+    shared.remember(shared.WAITS, entry.reference)
     return redirect(url_for(".entry", reference=entry.reference), 303)
 
 
@@ -108,7 +101,7 @@ def take(reference):
         appointments.confirm(reference, ascii_digits(request.form.get("code", "")), clock.now())
     except DomainError as exc:
         return offer_page(appointments.get(reference), problem=exc)
-    remember(reference)
+    shared.remember(shared.MINE, reference)
     return redirect(url_for("booking.appointment", reference=reference), 303)
 
 

@@ -3,7 +3,6 @@ were re-booked from it."""
 
 from flask import render_template, request
 
-from ... import clock
 from ...booking import codes, waitlist
 from ..shared import catalog
 from .agenda import valid_day
@@ -15,7 +14,7 @@ from .base import bp, staff_required
 def waitlist_page(agency):
     """Live entries by procedure in line order; ?date= keeps those whose days include it."""
     day = valid_day(request.args.get("date"))
-    entries = waitlist.waiting(agency, clock.now())
+    entries = waitlist.waiting(agency)
     if day:
         entries = [e for e in entries if e.first_day <= day <= e.last_day]
     groups: dict[tuple[str, str], list] = {}

@@ -12,6 +12,11 @@ Conditions set on the page's CDP session do not apply to the fetches a service w
 (its network-first HTML would arrive unthrottled), so they are also sent to every service
 worker target of the context, through a browser-level CDP session.
 
+With the catalog saved (issue 17), the warm load of a catalog or checklist page is the phone's
+copy (stale-while-revalidate): "phone copy" in table 2b means the document came through the
+worker and the worker fetched nothing for it. Table 2b also gives the first visit's background
+download of the offline catalog (manifest + one bundle per language), read from the access log.
+
 floor = latency + bytes / bandwidth: what the bytes alone cost on that link with a single
 round trip. For the paints, the bytes are those needed to paint: the document and its
 stylesheets (a page whose stylesheet is a separate file needs a second sequential round trip,
@@ -20,6 +25,7 @@ transferred (scripts included).
 """
 
 import json
+import re
 import time
 import urllib.parse
 
@@ -36,6 +42,9 @@ PAGES = [
     ("task", "/{lang}/services/work-accident/declare-work-accident"),
 ]
 LANGS = ("ar", "fr")
+WARM_GOAL_MS = 300  # issue 17: a saved catalog or checklist page, warm, on Slow 3G
+DOWNLOAD_GOAL = 120 * 1024  # issue 17: the first visit's background download of the offline catalog
+ACCESS = re.compile(r"webapp\.access: GET (\S+) (\d{3}) (\d+)B")
 
 METRICS = """
 () => new Promise((resolve) => {
@@ -193,6 +202,33 @@ def load(page, url: str, throttle: "WorkerThrottle | None" = None) -> dict:
     return metrics
 
 
+def first_visit_download(browser, server, lang: str, timeout_ms: int = 60_000) -> dict:
+    """What the service worker downloads after a first visit (unthrottled), read from the server's
+    access log, which records each answer's bytes as sent (compressed: Chromium asks gzip over
+    http). catalog = the offline catalog (manifest, bundle, pages, index); shell = sw.js and the
+    static files the worker installs."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=lang)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/{lang}/", wait_until="load")
+        mark = len(server.log_path.read_text().splitlines())
+        page.wait_for_selector(f"html[data-precached={lang}]", state="attached", timeout=timeout_ms)
+        page.wait_for_timeout(500)  # the last access lines reach the log
+    finally:
+        context.close()
+    found = {"catalog": [0, 0], "shell": [0, 0]}
+    for line in server.log_path.read_text().splitlines()[mark:]:
+        match = ACCESS.search(line)
+        if not match:
+            continue
+        path, size = match.group(1), int(match.group(3))
+        kind = "shell" if path == "/sw.js" or path.startswith(("/static/", "/manifest")) else "catalog"
+        found[kind][0] += 1
+        found[kind][1] += size
+    return {"lang": lang, "catalog_requests": found["catalog"][0], "catalog_bytes": found["catalog"][1],
+            "shell_requests": found["shell"][0], "shell_bytes": found["shell"][1]}
+
+
 def run(ctx) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -208,6 +244,11 @@ def run(ctx) -> dict:
         version = browser.version
         throttle = WorkerThrottle(browser)
         try:
+            downloads = []
+            for lang in LANGS:
+                downloads.append(first_visit_download(browser, server, lang))
+                log(f"first visit [{lang}]: background download {downloads[-1]['catalog_bytes']:,} B "
+                    f"in {downloads[-1]['catalog_requests']} requests (+ shell {downloads[-1]['shell_bytes']:,} B)")
             for repeat in range(repeats):
                 for name, pattern in PAGES:
                     for lang in LANGS:
@@ -235,10 +276,10 @@ def run(ctx) -> dict:
                             f"warm FCP {warm['fcp'] or 0:.0f} ms, worker: {worker['state']}")
         finally:
             browser.close()
-    return report(runs, version, repeats)
+    return report(runs, version, repeats, downloads)
 
 
-def report(runs: list[dict], version: str, repeats: int) -> dict:
+def report(runs: list[dict], version: str, repeats: int, downloads: list[dict] | None = None) -> dict:
     rows, summary = [], []
     for name, _pattern in PAGES:
         for lang in LANGS:
@@ -251,6 +292,8 @@ def report(runs: list[dict], version: str, repeats: int) -> dict:
                 painted = median([r[kind]["paint_bytes"] for r in mine])
                 floor, load_floor = floor_ms(painted), floor_ms(moved)
                 html_sw = any(r[kind]["html_via_sw"] for r in mine)
+                # From the phone's copy: through the worker, and the worker fetched nothing for it.
+                from_phone = all(r[kind]["html_via_sw"] and not r[kind]["html_transfer"] for r in mine)
                 from_cache = sum(1 for r in mine for res in r[kind]["resources"]
                                  if res["transfer"] == 0 and (res["delivery"] or res["sw"])) / max(len(mine), 1)
                 entry = {"page": name, "lang": lang, "kind": kind, "fcp_ms": fcp, "lcp_ms": lcp, "load_ms": load_ms,
@@ -259,7 +302,8 @@ def report(runs: list[dict], version: str, repeats: int) -> dict:
                          "fcp_floor_ratio": round(fcp / floor, 2) if fcp else None,
                          "lcp_floor_ratio": round(lcp / floor, 2) if lcp else None,
                          "load_floor_ratio": round(load_ms / load_floor, 2) if load_ms else None,
-                         "html_via_service_worker": html_sw, "resources_from_cache": from_cache,
+                         "html_via_service_worker": html_sw, "html_from_phone": from_phone,
+                         "resources_from_cache": from_cache,
                          "lcp_element": next((r[kind]["lcp_element"] for r in mine if r[kind]["lcp_element"]), None)}
                 summary.append(entry)
                 rows.append([f"{name} [{lang}] {kind}", fcp, lcp, painted, floor, entry["fcp_floor_ratio"],
@@ -281,5 +325,22 @@ def report(runs: list[dict], version: str, repeats: int) -> dict:
           "+SW html: the page came through the service worker\n(its bytes on the wire are read from the worker's "
           "network events).\n"
           f"service worker between visits: {'; '.join(workers)}")
+    goals = []
+    for name, label in (("service", "saved catalog page"), ("task", "saved checklist page")):
+        for lang in LANGS:
+            warm = next(e for e in summary if e["page"] == name and e["lang"] == lang and e["kind"] == "warm")
+            cold = next(e for e in summary if e["page"] == name and e["lang"] == lang and e["kind"] == "cold")
+            met = warm["fcp_ms"] is not None and warm["fcp_ms"] <= WARM_GOAL_MS
+            goals.append([f"warm FCP, {label} [{lang}]", warm["fcp_ms"], f"<= {WARM_GOAL_MS} ms", cold["fcp_ms"],
+                          "phone copy" if warm["html_from_phone"] else "network", "met" if met else "NOT met"])
+    for d in downloads or []:
+        met = d["catalog_bytes"] <= DOWNLOAD_GOAL
+        goals.append([f"first visit download [{d['lang']}]", f"{d['catalog_bytes']:,} B / {d['catalog_requests']} req",
+                      f"<= {DOWNLOAD_GOAL:,} B", f"shell {d['shell_bytes']:,} B / {d['shell_requests']} req", "",
+                      "met" if met else "NOT met"])
+    table("2b. Issue 17 goals: the warm visit and the first visit's background download",
+          ["figure", "value", "goal", "cold / other", "document", ""], goals,
+          "first visit download = what the service worker fetches for the offline catalog after a first,\n"
+          "unthrottled visit to home (bytes as sent, from the server's access log; shell = sw.js and static files).")
     return {"chromium": version, "repeats": repeats, "network": SLOW_3G, "external_stylesheets": external_css,
-            "summary": summary, "runs": runs}
+            "summary": summary, "runs": runs, "first_visit_download": downloads or []}

@@ -1,7 +1,22 @@
-"""Read and validate content/ into a Catalog; every problem is reported with file and field."""
+"""Read and validate content/ into a Catalog; every problem is reported with file and field.
 
+Validating and indexing a big catalog takes seconds, so the app keeps the result, compiled
+(pickled), under its instance folder: `compiled/catalog-<key>.pickle`, where the key hashes the
+bytes of every content file and the code that reads them (this package, the Python and library
+versions). Any change to either gives a new key, hence a new full validation. `check-content`
+always validates in full.
+"""
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -28,6 +43,7 @@ class Catalog:
     agencies: list[dict]
     wilayas: dict[int, dict]
     synonyms: dict[str, dict[str, str]] = field(default_factory=dict)
+    revision: str = ""  # a hash of the content files and of the code that read them
     by_id: dict[str, dict] = field(init=False)
     search_index: SearchIndex = field(init=False)
 
@@ -57,9 +73,79 @@ class Catalog:
         return next((a for a in self.agencies if a["code"] == code), None)
 
 
-def load_catalog(content_dir: str | Path) -> Catalog:
-    """Load and validate every content file; raise ContentError listing all problems."""
+log = logging.getLogger(__name__)
+PACKAGE = Path(__file__).resolve().parent
+COMPILED = "compiled"  # the folder, under the instance folder, of the compiled catalog
+
+
+def content_key(root: Path) -> str:
+    """A hash of every file under the content folder (names and bytes) and of the code that
+    reads them: the same key means the same validated catalog."""
+    digest = hashlib.sha256()
+    versions = [sys.version, pickle.format_version] + [metadata.version(n) for n in ("marshmallow", "snowballstemmer")]
+    digest.update(repr(versions).encode())
+    for folder in (PACKAGE, root):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(folder)}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+def load_catalog(content_dir: str | Path, compiled_dir: str | Path | None = None) -> Catalog:
+    """The validated catalog of a content folder; raise ContentError listing all problems.
+
+    With `compiled_dir` (the instance folder), reuse the catalog compiled there for exactly
+    these content files and this code, or validate in full and compile it for the next start
+    (written to a temporary file, then renamed: processes starting at once never read half a file).
+    """
     root = Path(content_dir)
+    key = content_key(root)
+    if compiled_dir is None:
+        return validate(root, key)
+    folder = Path(compiled_dir) / COMPILED
+    path = folder / f"catalog-{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            catalog = _unpickle(fh)
+        if isinstance(catalog, Catalog) and catalog.revision == key:
+            return catalog
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: validate again and replace it
+        log.warning("compiled catalog %s unreadable (%s): validating the content again", path, exc)
+    catalog = validate(root, key)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".catalog-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        for old in folder.glob("catalog-*.pickle"):  # those of earlier content
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+        log.warning("could not keep the compiled catalog in %s: %s", folder, exc)
+    return catalog
+
+
+def _unpickle(fh):
+    """pickle.load without the garbage collector, which would otherwise run over and over while
+    hundreds of thousands of new objects, none of them garbage, come into being (3× faster)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(fh)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def validate(root: Path, revision: str = "") -> Catalog:
+    """Load and validate every content file; raise ContentError listing all problems."""
     problems: list[str] = []
     services = []
     service_files = sorted((root / "services").glob("*.toml"))
@@ -84,6 +170,7 @@ def load_catalog(content_dir: str | Path) -> Catalog:
         agencies=agencies["agencies"],
         wilayas={w["code"]: w for w in wilayas["wilayas"]},
         synonyms=synonyms,
+        revision=revision,
     )
 
 

@@ -27,3 +27,14 @@ def pages(catalog, lang: str) -> list[tuple[str, dict, object]]:
 def index_entries(catalog, lang: str) -> dict:
     """The search index of a language as the phone gets it: entries as stems, vocabulary, synonyms."""
     return catalog.search_index.langs[lang].offline()
+
+
+def kind(endpoint: str) -> str:
+    """How the phone uses a saved page. "page" and "checklist": catalog pages shown from the phone
+    at once and checked in the background (a checklist also says when it changed); "fallback":
+    shown only without network (the offline and outbox pages); "index": the offline search index."""
+    if endpoint == "public.task":
+        return "checklist"
+    if endpoint.startswith("public."):
+        return "page"
+    return "index" if endpoint == "pwa.offline_index" else "fallback"

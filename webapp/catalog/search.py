@@ -4,6 +4,7 @@ The same index, serialised by `offline_index`, drives the phone's offline search
 the phone only normalises words (the rules below, mirrored) and looks their stems up in the index.
 """
 
+import bisect
 import re
 import unicodedata
 
@@ -75,6 +76,13 @@ class LanguageIndex:
                          for said, meant in synonyms.items()]
         self.synonyms.sort(key=lambda s: -len(s[0]))
 
+    def __getstate__(self):  # kept in the compiled catalog (loader.py) without its stemmer
+        return {k: v for k, v in self.__dict__.items() if k != "stemmer"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.stemmer = snowballstemmer.stemmer(STEMMERS[self.lang])
+
     def stems(self, text: str, drop=()) -> list[str]:
         """The stems of a text's words (but those in drop), each word added to the vocabulary."""
         found = []
@@ -95,9 +103,15 @@ class LanguageIndex:
         stem = self.stemmer.stemWord(word)  # online only: the phone has no stemmer, only the vocabulary
         if stem in self.all_stems:
             return {stem}
-        near = {s for w, s in self.vocab.items() if len(word) >= TYPO_MIN and len(w) >= TYPO_MIN and one_edit(word, w)}
-        if len(word) >= PREFIX_MIN:
-            near |= {s for w, s in self.vocab.items() if w.startswith(word)}
+        near = set()
+        if len(word) >= TYPO_MIN:  # one edit away: a word of the same length, or one letter more or less
+            for size in range(max(len(word) - 1, TYPO_MIN), len(word) + 2):
+                near |= {self.vocab[w] for w in self.by_length.get(size, ()) if one_edit(word, w)}
+        if len(word) >= PREFIX_MIN:  # the words it starts: a run of the sorted vocabulary
+            i = bisect.bisect_left(self.sorted_words, word)
+            while i < len(self.sorted_words) and self.sorted_words[i].startswith(word):
+                near.add(self.vocab[self.sorted_words[i]])
+                i += 1
         return near
 
     def variants(self, query: str) -> list[list[set[str]]]:
@@ -117,14 +131,36 @@ class LanguageIndex:
         return [terms, replaced] if changed else [terms]
 
     def finish(self):
+        """Build the lookups: every stem, the vocabulary by length and sorted, and the inverted
+        index (stem → positions of the entries holding it), so that a query reads only the
+        entries that hold its words, however big the catalog."""
         self.all_stems = set(self.vocab.values())
         self.synonyms = [(s, m) for s, m in self.synonyms if s]
+        self.sorted_words = sorted(self.vocab)
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.sorted_words:
+            self.by_length.setdefault(len(word), []).append(word)
+        self.postings: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.entries):
+            for stem in entry[4]:
+                self.postings.setdefault(stem, []).append(position)
+
+    def holding(self, reading: list[set[str]]) -> set[int]:
+        """Positions of the entries that hold, for every word of a reading, one of its stems."""
+        found = None
+        for term in reading:
+            positions = set().union(*(self.postings.get(stem, ()) for stem in term))
+            found = positions if found is None else found & positions
+            if not found:
+                return set()
+        return found or set()
 
     def search(self, query: str, limit: int = 30):
         """Entries matching every word of a reading; title matches first, a named procedure before its service."""
         readings = [r for r in self.variants(query) if r]
         scored = []
-        for position, (service, task, own, parent, body) in enumerate(self.entries):
+        for position in sorted(set().union(*(self.holding(r) for r in readings))):
+            service, task, own, parent, body = self.entries[position]
             keys = [(-sum(bool(t & (own | parent)) for t in r), -sum(bool(t & own) for t in r), task is not None)
                     for r in readings if all(t & body for t in r)]
             if keys:
@@ -158,7 +194,7 @@ class SearchIndex:
                 for task in service["tasks"]:
                     texts = [task["summary"][lang], task["who"][lang]]
                     texts += [d["text"][lang] for g in task["checklist"] for d in g["documents"]]
-                    texts += [f["code"] for f in task["forms"]]
+                    texts += [f["code"] for f in task["forms"] if f["code"]]
                     index.add(service, task, task["title"][lang], service["title"][lang], " ".join(texts))
             index.finish()
 

@@ -1,14 +1,19 @@
 // CNAS service worker: the app shell and the catalog of the reader's language stay on the
-// phone; pages come from the network first; booking requests made offline wait in the outbox.
+// phone. Catalog pages are shown from the phone's copy at once, and each such visit checks the
+// revision manifest in the background (stale-while-revalidate: a changed page is fetched then,
+// and shown at the next visit); other pages come from the network first; booking requests made
+// offline wait in the outbox.
 "use strict";
 const VERSION = "{{ version }}";
 const SHELL_CACHE = "cnas-shell-" + VERSION;
 const PAGES_CACHE = "cnas-pages-v1";
 const SHELL = {{ shell|tojson }};
 const PAGE_TIMEOUT_MS = 4000;
+const BUNDLE_FROM = 8;  // more pages to fetch than this: the language's whole bundle, in one request
+const SAVED = new Set(["page", "checklist"]);  // kinds of saved pages shown from the phone first
 const LANG = /^\/(ar|fr|en)\//;
 // Never cached: anything personal or staff-only.
-const NETWORK_ONLY = /^\/(api\/|kiosk|(ar|fr|en)\/(appointments|manage|book|staff|kiosk))/;
+const NETWORK_ONLY = /^\/(api\/|kiosk|(ar|fr|en)\/(appointments|manage|book|staff|kiosk|apply))/;
 const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm|waitlist)$/;
 // A lobby tablet's own screens (nothing personal on them) are kept so the lobby works offline.
 const KIOSK_PAGE = /^\/(kiosk|(ar|fr|en)\/kiosk\/(checkin|ticket)?)$/;
@@ -32,7 +37,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type === "precache") event.waitUntil(precache(data.lang));
+  if (data.type === "precache" && LANG.test(`/${data.lang}/`)) event.waitUntil(precache(data.lang));
   if (data.type === "skip-waiting") self.skipWaiting();
   // Which release this worker is (the page and the tests ask the worker that controls them).
   if (data.type === "version" && event.ports[0]) event.ports[0].postMessage({ version: VERSION, cache: SHELL_CACHE });
@@ -47,29 +52,80 @@ async function notifyOutbox() {
   for (const client of await self.clients.matchAll()) client.postMessage({ type: "outbox-changed" });
 }
 
-// Download what changed since the last time (by revision), drop what is gone.
-async function precache(lang) {
-  const response = await fetch(`/offline-manifest/${lang}.json`, { cache: "no-store" });
-  if (!response.ok) return;
-  const { entries } = await response.json();
+// Check the revision manifest, download what changed since the last time, drop what is gone;
+// then tell the pages. One check per language at a time (a visit and its page both ask).
+const checking = {};
+function precache(lang) {
+  if (!checking[lang]) checking[lang] = revalidate(lang).finally(() => { delete checking[lang]; });
+  return checking[lang].then(async (done) => {
+    if (!done) return;
+    for (const client of await self.clients.matchAll()) client.postMessage({ type: "precached", lang, ...done });
+  }, () => {});
+}
+
+async function revalidate(lang) {
+  // no-cache: the browser asks with If-None-Match, and an unchanged manifest costs a 304.
+  const response = await fetch(`/offline-manifest/${lang}.json`, { cache: "no-cache" });
+  if (!response.ok) return null;
+  const { entries, texts } = await response.json();
   const cache = await caches.open(PAGES_CACHE);
   const known = await cache.match(`/__revisions__/${lang}`);
-  const before = known ? await known.json() : {};
+  const meta = known ? await known.json() : {};
+  const before = meta.revisions || {};
   const after = {};
+  const wanted = [];
+  for (const entry of entries) {
+    const saved = before[entry.url] === entry.revision && (await cache.match(entry.url));
+    if (saved && saved.headers.get("X-Kind")) after[entry.url] = entry.revision;
+    else wanted.push(entry);
+  }
   let fetched = 0;
-  for (const { url, revision } of entries) {
-    if (before[url] === revision && (await cache.match(url))) { after[url] = revision; continue; }
+  if (wanted.length > BUNDLE_FROM) fetched += await fromBundle(lang, cache, wanted, after);
+  for (const entry of wanted) {
+    if (entry.url in after) continue;
     try {
       // X-Precache: the page links the cached stylesheet instead of inlining it (smaller copies).
-      const page = await fetch(url, { cache: "no-store", credentials: "omit", headers: { "X-Precache": "1" } });
-      if (page.ok) { await cache.put(url, page); after[url] = revision; fetched += 1; }
+      const page = await fetch(entry.url, { cache: "no-store", credentials: "omit", headers: { "X-Precache": "1" } });
+      if (!page.ok) continue;
+      await cache.put(entry.url, saveAs(entry, await page.text(), page.headers.get("Content-Type"), page.headers.get("Date")));
+      after[entry.url] = entry.revision;
+      fetched += 1;
     } catch (e) { /* network gone: the next visit finishes the job */ }
   }
   for (const url of Object.keys(before)) if (!(url in after) && !entries.some((e) => e.url === url)) await cache.delete(url);
-  await cache.put(`/__revisions__/${lang}`, new Response(JSON.stringify(after)));
-  for (const client of await self.clients.matchAll()) {
-    client.postMessage({ type: "precached", lang, fetched, total: Object.keys(after).length });
+  await cache.put(`/__revisions__/${lang}`, new Response(JSON.stringify({ revisions: after, texts })));
+  return { fetched, total: Object.keys(after).length };
+}
+
+// The whole catalog of a language in one compressed request (a first visit, or a new release).
+async function fromBundle(lang, cache, wanted, after) {
+  let bundle, date;
+  try {
+    const response = await fetch(`/offline-bundle/${lang}.json`, { cache: "no-cache", credentials: "omit" });
+    if (!response.ok) return 0;
+    date = response.headers.get("Date");
+    bundle = await response.json();
+  } catch (e) { return 0; }
+  const want = new Map(wanted.map((e) => [e.url, e]));
+  let fetched = 0;
+  for (const entry of bundle.entries) {
+    const asked = want.get(entry.url);
+    if (!asked) continue;
+    // Saved under the bundle's own revision: if another server version answered (a deployment
+    // under way), the next check fetches what still differs.
+    await cache.put(entry.url, saveAs(entry, entry.body, entry.type, date));
+    after[entry.url] = entry.revision;
+    fetched += 1;
   }
+  return fetched;
+}
+
+// A saved copy: its body, and what the worker needs to know about it in its headers.
+function saveAs(entry, body, type, date) {
+  const headers = { "Content-Type": type || "text/html; charset=utf-8", "X-Kind": entry.kind || "page",
+                    "X-Revision": entry.revision, "X-Content": entry.content || entry.revision };
+  if (date) headers.Date = date;
+  return new Response(body, { headers });
 }
 
 self.addEventListener("fetch", (event) => {
@@ -88,8 +144,16 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(kioskPage(request, url));
     return;
   }
+  if (request.mode === "navigate" && LANG.test(url.pathname) && (request.method !== "GET" || NETWORK_ONLY.test(url.pathname))) {
+    event.respondWith(fetch(request).catch(() => needsNetwork(url, request.method)));
+    return;
+  }
   if (request.method !== "GET" || NETWORK_ONLY.test(url.pathname)) return;
   if (url.pathname.startsWith("/static/")) { event.respondWith(fromCacheFirst(request)); return; }
+  if (request.mode === "navigate" && !url.search) {
+    event.respondWith(savedFirst(event, request, url));
+    return;
+  }
   if (request.mode === "navigate" || url.pathname.startsWith("/offline-index/")) {
     event.respondWith(networkFirst(request, url));
   }
@@ -126,6 +190,56 @@ async function networkFirst(request, url) {
   }
 }
 
+// A catalog page the phone holds is shown at once, and the manifest is checked in the background:
+// what changed is fetched now and shown at the next visit. Anything else: network first.
+async function savedFirst(event, request, url) {
+  const cache = await caches.open(PAGES_CACHE);
+  const saved = await cache.match(url.pathname);
+  if (!saved || !SAVED.has(saved.headers.get("X-Kind"))) return networkFirst(request, url);
+  const lang = (url.pathname.match(LANG) || [])[1];
+  if (lang) event.waitUntil(precache(lang));
+  let html = await saved.text();
+  const when = saved.headers.get("Date") || "";
+  const marks = [`data-saved-copy="${when}"`];
+  if (self.navigator.onLine === false) marks.push(`data-offline-copy="${when}"`);
+  if (saved.headers.get("X-Kind") === "checklist" && lang && (await changedSinceSeen(cache, url.pathname, saved))) {
+    const meta = await cache.match(`/__revisions__/${lang}`);
+    const text = meta ? ((await meta.json()).texts || {}).updated : "";
+    if (text) html = html.replace("</h1>", `</h1>\n<p class="notice" role="status" id="updated">${escapeHtml(text)}</p>`);
+  }
+  html = html.replace("<html ", `<html ${marks.join(" ")} `);
+  return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8",
+                                         "X-Saved-Copy": saved.headers.get("X-Revision") || "" } });
+}
+
+// Whether the text of this checklist changed since this phone last showed it (and remember it).
+async function changedSinceSeen(cache, path, saved) {
+  const known = await cache.match("/__seen__");
+  const seen = known ? await known.json() : {};
+  const content = saved.headers.get("X-Content");
+  const changed = !!seen[path] && seen[path] !== content;
+  if (seen[path] !== content) {
+    seen[path] = content;
+    await cache.put("/__seen__", new Response(JSON.stringify(seen)));
+  }
+  return changed;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+// A page that needs the network, without it: the booking form of the phone (pwa/book.html) for a
+// booking page, else the offline page of its language (what works, what will happen), never the
+// browser's error page. Nothing a form sent is lost: the page says nothing was sent.
+async function needsNetwork(url, method) {
+  const cache = await caches.open(PAGES_CACHE);
+  const lang = url.pathname.match(LANG)[1];
+  const booking = method === "GET" && /^\/\w\w\/book\/[^/]+\/[^/]+(\/waitlist)?$/.test(url.pathname);
+  const page = (booking && (await cache.match(`/${lang}/offline-booking`))) || (await cache.match(`/${lang}/offline`));
+  return page || new Response("Offline", { status: 503 });
+}
+
 // Tell the page it is a copy kept on the phone, and from when.
 async function markOffline(response) {
   const html = await response.text();
@@ -143,7 +257,10 @@ async function bookingPost(request, url) {
   } catch (e) {
     const [, lang, service, task, step] = url.pathname.match(BOOKING_POST);
     const kind = step === "waitlist" ? step : undefined;
-    const entry = await Outbox.addFromForm(await copy.formData(), { lang, service, task, kind });
+    // The details step, as online, is shown back for a check before it is kept (pwa/book.html).
+    const state = step === "review" ? "draft" : undefined;
+    const entry = await Outbox.addFromForm(await copy.formData(), { lang, service, task, kind, state });
+    if (state) return Response.redirect(`/${lang}/offline-booking?draft=${entry.id}`, 303);
     self.registration.sync && self.registration.sync.register("outbox").catch(() => {});
     return Response.redirect(`/${lang}/outbox?saved=${entry.id}`, 303);
   }

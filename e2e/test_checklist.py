@@ -51,7 +51,7 @@ def test_narrow_tick_reload_clear(page):
 
 def test_deadline_helper_with_htmx(page):
     page.goto("/en/services/work-accident/declare-work-accident")
-    page.get_by_label("Date of the accident").fill("2026-03-10")
+    page.get_by_label("Date your employer learned of the accident").fill("2026-03-10")
     page.get_by_role("button", name="Calculate").click()
     expect(page.locator("#deadline-helper")).to_contain_text("Thursday, March 12, 2026")
     expect(page.get_by_role("heading", level=1)).to_be_visible()

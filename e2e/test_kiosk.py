@@ -42,7 +42,7 @@ def test_check_in_tickets_display_print_and_forget(browser, base_url):
     for p in (page, other_page):
         p.goto("/fr/kiosk/ticket")
         pages.append(p)
-    buttons = [p.get_by_role("button", name="Demander le capital décès") for p in pages]
+    buttons = [p.get_by_role("button", name="Prestations et remboursements") for p in pages]
     for button in buttons:
         button.click(no_wait_after=True)
     numbers = []
@@ -141,9 +141,9 @@ def keep_kiosk_screens(page):
 
 
 def ticket_offline(page, prefix):
-    """Take a death-grant ticket while the lobby has no internet; the number printed."""
+    """Take a ticket for the benefits desk while the lobby has no internet; the number printed."""
     page.goto("/fr/kiosk/ticket")
-    page.get_by_role("button", name="Demander le capital décès").click()
+    page.get_by_role("button", name="Prestations et remboursements").click()
     expect(page).to_have_url(re.compile(r"/fr/kiosk/\?queued=ticket&number="))
     number = page.locator("#queued-number")
     expect(number).to_have_text(re.compile(rf"^{prefix}-\d{{3}}$"))
@@ -156,7 +156,7 @@ def walk_ins_on_the_agenda(browser, base_url, prefix):
     sign_in(agent, "demo-agent", "Guichet-16-demo")
     agent.goto("/fr/staff/16/agenda")
     expect(agent.locator("#agenda tbody tr").first).to_be_visible()
-    labels = [text.split()[0] for text in agent.locator("#agenda tbody tr td:nth-child(2)").all_inner_texts() if text]
+    labels = [row.get_attribute("data-ticket") for row in agent.locator("#agenda tbody tr[data-ticket]").all()]
     agent.context.close()
     return sorted(label for label in labels if label.startswith(prefix + "-"))
 
@@ -215,12 +215,13 @@ def test_the_wall_display_recovers_after_a_network_cut(browser, base_url):
     context.set_offline(False)
     ticket = context.new_page()
     ticket.goto("/fr/kiosk/ticket")
-    ticket.get_by_role("button", name="Demander le capital décès").click()
+    ticket.get_by_role("button", name="Prestations et remboursements").click()
     number = ticket.locator(".ticket-number").inner_text()
     agent = browser.new_context(base_url=base_url).new_page()
     sign_in(agent, "demo-agent", "Guichet-16-demo")
     agent.goto("/fr/staff/16/agenda")
-    agent.locator("#agenda tr", has_text=number).get_by_role("button", name=re.compile("Reçu|Absent")).first.wait_for()
+    walk_in = agent.locator(f"#agenda tr[data-ticket='{number}']")
+    walk_in.get_by_role("button", name=re.compile("Reçu|Absent")).first.wait_for()
     agent.get_by_label("Guichet").fill("9")
     for _ in range(10):  # call until this ticket comes up (other tests leave people waiting)
         with agent.expect_navigation():  # read the answer to this call, not the page before it

@@ -69,6 +69,9 @@ def fill_details_offline(context, page, slot, phone, agency="16", fallback=None)
     if fallback:
         page.get_by_label(fallback).check()
     page.get_by_role("button", name="Continuer").click()
+    # As online, the request is shown back for a check before it is kept (test_offline_review.py).
+    expect(page.get_by_role("heading", name="Vérifier et confirmer")).to_be_focused()
+    page.get_by_role("button", name="Envoyer au retour du réseau").click()
     expect(page).to_have_url(re.compile(r"/fr/outbox\?saved="))
     expect_waiting(page.locator("#outbox li"))
 

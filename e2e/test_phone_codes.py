@@ -87,6 +87,8 @@ def queue_offline_in_arabic(context, page, slot, phone, agency="16"):
     page.get_by_label("الاسم واللقب").fill("أمينة بن علي")
     page.get_by_label("الهاتف النقال").fill(phone)
     page.get_by_role("button", name="متابعة").tap()
+    expect(page.get_by_role("heading", name="راجع وأكد")).to_be_focused()  # the same check as online
+    page.get_by_role("button", name="الإرسال عند عودة الشبكة").tap()
     expect(page).to_have_url(re.compile(r"/ar/outbox\?saved="))
     expect(page.locator("#outbox li")).to_have_attribute("data-state", "queued")
 

@@ -23,7 +23,12 @@ def book(page, base_url, slot):
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
     confirm_with_code(page, base_url, phone)
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre rendez-vous est pris")
-    return page.locator(".reference strong").inner_text().replace("-", "")
+    return page.locator(".reference strong").inner_text().replace("-", "")  # as the API returns it
+
+
+def row(page, reference):
+    """The agenda's row of an appointment, found by the plain reference it carries."""
+    return page.locator(f"#agenda tr[data-reference='{reference}']")
 
 
 def test_citizen_books_agent_receives(browser, base_url):
@@ -33,14 +38,15 @@ def test_citizen_books_agent_receives(browser, base_url):
     agent = browser.new_context(base_url=base_url).new_page()
     sign_in(agent, "demo-agent", "Guichet-16-demo")
     expect(agent.get_by_role("heading", level=1)).to_contain_text("Agenda")
-    row = agent.locator("#agenda tr", has_text=reference)
-    expect(row).to_contain_text("Réservé")
-    row.get_by_role("button", name="Arrivé").click()
-    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Arrivé")
-    agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Appeler").click()
-    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Appelé · guichet 1")
-    agent.locator("#agenda tr", has_text=reference).get_by_role("button", name="Reçu").click()
-    expect(agent.locator("#agenda tr", has_text=reference)).to_contain_text("Reçu")
+    expect(row(agent, reference)).to_contain_text("Réservé")
+    printed = f"{reference[:4]}-{reference[4:8]}-{reference[8:]}"
+    expect(agent.locator("#agenda tr", has_text=printed)).to_contain_text("Citoyen Test")  # as printed, and who
+    row(agent, reference).get_by_role("button", name="Arrivé").click()
+    expect(row(agent, reference)).to_contain_text("Arrivé")
+    row(agent, reference).get_by_role("button", name="Appeler").click()
+    expect(row(agent, reference)).to_contain_text("Appelé · guichet 1")
+    row(agent, reference).get_by_role("button", name="Reçu").click()
+    expect(row(agent, reference)).to_contain_text("Reçu")
 
 
 def test_supervisor_closes_a_booked_day_and_sees_it_flagged(browser, base_url):
@@ -60,7 +66,7 @@ def test_supervisor_closes_a_booked_day_and_sees_it_flagged(browser, base_url):
     supervisor.get_by_role("button", name="Confirmer la fermeture").click()
     expect(supervisor.locator(".notice")).to_be_visible()
     supervisor.goto(f"/fr/staff/16/agenda?date={day}")
-    expect(supervisor.locator("#agenda tr", has_text=reference)).to_contain_text("À prévenir : closure: Travaux")
+    expect(row(supervisor, reference)).to_contain_text("À prévenir : closure: Travaux")
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])

@@ -19,6 +19,7 @@ PAGES = {
     "service": "/{lang}/services/work-accident",
     "task": "/{lang}/services/work-accident/declare-work-accident",
     "longest task": "/{lang}/services/long-term-illnesses/list-of-26-illnesses",
+    "task with an estimator": "/{lang}/services/sick-leave/declare-sick-leave",
     "agencies": "/{lang}/agencies",
     "search results": "/{lang}/search?q=accident",
     "booking: agency": BOOK,

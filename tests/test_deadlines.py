@@ -44,9 +44,9 @@ def test_parse_date(typed, expected):
 
 
 def test_helper_on_the_task_page(client):
-    url = "/fr/services/work-accident/declare-work-accident?date-accident=2026-03-10"
+    url = "/fr/services/work-accident/declare-work-accident?date-accident=2026-03-10&date-employer-learned=2026-03-10"
     helper = client.get(url).soup.find(id="deadline-helper").get_text(" ")
-    assert "jeudi 12 mars 2026" in helper  # the employer's 48 hours
+    assert "jeudi 12 mars 2026" in helper  # the employer's 48 hours, from when it learned of the accident
     assert "mercredi 11 mars 2026" in helper  # your 24 hours
 
 
@@ -58,7 +58,7 @@ def test_helper_in_arabic_uses_algerian_months(client):
 
 def test_helper_fragment_for_htmx(client):
     response = client.get(
-        "/en/services/work-accident/declare-work-accident?date-accident=2026-03-10",
+        "/en/services/work-accident/declare-work-accident?date-employer-learned=2026-03-10",
         headers={"HX-Request": "true", "HX-Target": "deadline-helper"},
     )
     body = response.get_data(as_text=True)
@@ -76,7 +76,8 @@ def test_bad_date_gets_a_translated_422(client):
 def test_the_helper_says_when_a_deadline_has_passed(client):
     """Today is 1 December 2026 (the test clock): an accident on 20 November is past its 24-
     and 48-hour deadlines, not its 4-year one."""
-    url = "/fr/services/work-accident/declare-work-accident?date-accident=2026-11-20#deadline-helper"
+    url = ("/fr/services/work-accident/declare-work-accident?date-accident=2026-11-20"
+           "&date-employer-learned=2026-11-20#deadline-helper")
     rows = client.get(url).soup.select("#deadline-helper .dates li")
     passed = [row for row in rows if row.select_one(".error")]
     assert len(rows) == 3 and len(passed) == 2

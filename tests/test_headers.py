@@ -41,6 +41,8 @@ def walk(app, db):
     values = {
         "lang": "fr", "reference": DEMO_REF, "agency": "16", "code": "16", "service_id": BOOK[0],
         "task_id": BOOK[1], "action": "arrive", "filename": "css/site.css",
+        "kind": "identity", "question_id": "work-status", "file_id": 1, "upload_id": "0" * 32,  # online applications
+        "estimator_id": "death-grant",  # the estimator of BOOK's task
         "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
         "ticket_id": Ticket.get().id, "token": Ticket.get().token,
         "closure_id": Closure.create(agency="16", first_day="2027-02-01", last_day="2027-02-01", reason="Walk").id,

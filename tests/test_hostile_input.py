@@ -27,10 +27,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from webapp import create_app, demo
+from webapp.applications import storage as applications
 from webapp.booking import codes, waitlist
 from webapp.catalog import deadlines
 from webapp.clock import ALGIERS
-from webapp.models import Appointment, Closure, KioskDevice, Message, Ticket
+from webapp.models import Application, ApplicationDocument, Appointment, Closure, KioskDevice, Message, Ticket
 
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=ALGIERS)  # Wednesday, before the first demo visit (09:00)
 ADMIN, ADMIN_PASSWORD = "demo-admin", "Siege-CNAS-demo"
@@ -137,6 +138,7 @@ def specs(context):
     book = {"lang": "fr", "service_id": BOOK_SERVICE, "task_id": BOOK_TASK}
     mine = {"lang": "fr", "reference": DEMO_REF}
     agency = {"lang": "fr", "agency": "16"}
+    apply_flow = {"lang": "fr", "service_id": "voluntary-affiliation", "task_id": "join-voluntary-affiliation"}
     _, info_task = context["catalog"].task(INFO_SERVICE, INFO_TASK)
     task_args = {q["id"]: None for q in info_task["questions"]}
     task_args |= {f"date-{event}": None for event in deadlines.by_event(info_task)}
@@ -147,6 +149,9 @@ def specs(context):
         "static": {"path": {"filename": "css/site.css"}},
         "public.service": {"path": {"lang": "fr", "service_id": INFO_SERVICE}},
         "public.task": {"path": {"lang": "fr", "service_id": INFO_SERVICE, "task_id": INFO_TASK}, "args": task_args},
+        "estimate.show": {"path": {"lang": "fr", "service_id": "death-grant", "task_id": "claim-death-grant",
+                                   "estimator_id": "death-grant"},
+                          "args": {"status": "employee", "monthly": "15000", "people": "3"}},
         "public.agencies": {"args": {"wilaya": "16"}},
         "public.search": {"args": {"q": "accident"}},
         "booking.start": {"path": book, "args": {"agency": "16", "date": "2026-12-03", "time": "10:00"},
@@ -194,6 +199,9 @@ def specs(context):
         "api.reschedule_appointment": {"path": {"reference": DEMO_REF}, "args": {"phone": DEMO_PHONE},
                                        "json": {"date": "2026-12-03", "time": "11:15", "phone": None}},
         "pwa.manifest": {"args": {"lang": "ar"}},
+        "pwa.offline_bundle": {"path": {"lang": "fr"}},
+        "pwa.offline_booking": {"path": {"lang": "fr"}, "form": {"service": BOOK_SERVICE, "task": BOOK_TASK,
+                                                              "agency": "16"}},
         # `next` first: failed passwords slow down this address, which the valid logins use too
         "staff.login": {"args": {"next": "/fr/staff/"}, "form": {"username": "demo-admin",
                                                                 "password": "Siege-CNAS-demo"}},
@@ -229,6 +237,28 @@ def specs(context):
         "public.home": {}, "public.about": {}, "staff.logout": {}, "staff.home": {}, "kiosk.start": {},
         "kiosk.home": {}, "kiosk.display": {}, "kiosk.reset": {},
         "kiosk.api_checkin": {"json": {"reference": DEMO_REF}},
+        # online applications (no draft in this session, no proof of a phone: redirects and 404s, probed all the same)
+        "apply.start": {"path": apply_flow},
+        "apply.question": {"path": {**apply_flow, "question_id": "activity"}, "form": {"answer": "Couture"}},
+        "apply.agency": {"path": apply_flow, "form": {"agency": "16"}},
+        "apply.document": {"path": {**apply_flow, "kind": "identity"}, "form": {"done": None}},
+        "apply.remove": {"path": {**apply_flow, "kind": "identity", "file_id": "1"}},
+        "apply.check": {"path": apply_flow},
+        "apply.send": {"path": apply_flow, "form": {"declaration": "1", "phone": "0660123459"}},
+        "apply.confirm": {"path": apply_flow, "form": {"code": "123456", "phone": "0660123459"}},
+        "apply.upload_begin": {"path": apply_flow, "json": {"kind": "identity", "size": 100}},
+        "apply.upload_chunk": {"path": {**apply_flow, "upload_id": "0" * 32}, "args": {"offset": "0"}},
+        "apply.done": {"path": mine},
+        "apply_status.ask": {"args": {"reference": DEMO_REF}, "form": {"reference": DEMO_REF, "phone": DEMO_PHONE}},
+        "apply_status.code": {"form": {"reference": DEMO_REF, "phone": DEMO_PHONE, "code": "123456"}},
+        "apply_status.status": {"path": mine}, "apply_status.add": {"path": mine},
+        "apply_status.send_missing": {"path": mine}, "apply_status.file": {"path": {**mine, "file_id": "1"}},
+        "staff.applications": {"path": agency},
+        "staff.application": {"path": {**agency, "reference": context["applied_ref"]}},
+        "staff.application_file": {"path": {**agency, "reference": context["applied_ref"],
+                                            "file_id": str(context["attached_id"])}},
+        "staff.application_action": {"path": {**agency, "reference": context["applied_ref"], "action": "review"},
+                                     "form": {"reason": "Walk reason", "kind": "identity"}},
         "kiosk.api_ticket": {"json": {"number": f"{context['prefix']}-901", "service": BOOK_SERVICE,
                                       "task": BOOK_TASK}},
     }
@@ -288,7 +318,15 @@ def walk(app, db):
                                hold_until=datetime(2026, 12, 3, 12, 0), full_name="Walk Waiting", phone=WAIT_PHONE,
                                lang="fr", created_at=datetime(2026, 12, 1), waitlist_entry=entry.id)
     assert client.post("/fr/manage", data={"reference": entry.reference, "phone": WAIT_PHONE}).status_code == 303
+    applied = Application.create(reference=codes.new_reference(), service_id="voluntary-affiliation",
+                                 task_id="join-voluntary-affiliation", agency="16", lang="fr", phone=WAIT_PHONE,
+                                 status="received", created_at=written, updated_at=written, submitted_at=written)
+    with app.app_context():  # one of its files, stored as uploads are
+        stored = applications.store_for(app.config).put(b"\xff\xd8\xff walk")
+    attached = ApplicationDocument.create(application=applied.id, kind="identity", stored_name=stored,
+                                          content_type="image/jpeg", size=8, uploaded_at=written)
     context = {"catalog": app.extensions["catalog"], "closure_id": closure.id, "ticket_id": Ticket.get().id,
+               "applied_ref": applied.reference, "attached_id": attached.id,
                "message_id": failed.id, "wait_ref": entry.reference, "offer_ref": offer.reference,
                "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
                "prefix": KioskDevice.get().prefix,
@@ -501,7 +539,8 @@ def test_no_hostile_input_gets_a_5xx(walk, rule, method, endpoint):
 # to, or for the walk's offer, which was made without one (410 code_expired).
 BASELINE_REFUSALS: set[tuple[str, int]] = {("booking.resend_code", 409), ("api.resend_code", 409),
                                            ("booking.confirm_code", 409), ("api.confirm_appointment", 409),
-                                           ("phone.code", 410), ("waitlist.take", 410)}
+                                           ("phone.code", 410), ("waitlist.take", 410),
+                                           ("apply_status.code", 410)}  # no code was asked for
 
 
 # ---------------------------------------------------------------------------------------------

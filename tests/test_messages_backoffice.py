@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from webapp import demo
+from webapp.booking import codes
 from webapp.clock import ALGIERS, to_utc
 from webapp.models import Appointment, AuditEntry, Message
 from webapp.staffing import accounts, reports
@@ -171,7 +172,7 @@ def test_the_appointment_page_lists_its_messages(office, outbox):
     sign_in(client, "agent16")
     agenda = client.get("/fr/staff/16/agenda?date=2026-12-02").soup
     link = agenda.select_one(f'#agenda a[href="/fr/staff/16/appointments/{amina.id}"]')
-    assert link.get_text() == amina.reference
+    assert link.get_text() == codes.display(amina.reference)  # as printed: DEM2-AAAA-U
     page = client.get(f"/en/staff/16/appointments/{amina.id}")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     rows = page.soup.select("#t-messages tbody tr[data-message]")

@@ -158,7 +158,7 @@ def history(office):
 
 def agenda_rows(client, day="2026-12-02"):
     rows = client.get(f"/en/staff/16/agenda?date={day}").soup.select("#agenda tbody tr")
-    return {row.select("td")[1].get_text().strip(): row for row in rows}
+    return {row["data-reference"]: row for row in rows}
 
 
 def test_repeat_no_shows_show_on_the_agenda(office, history):

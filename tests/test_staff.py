@@ -46,7 +46,7 @@ def post(client, url, **data):
 def staff_urls(app):
     """Every staff route, with sample values: (endpoint, method, url)."""
     values = {"agency": "09", "appointment_id": 1, "ticket_id": 1, "action": "arrive", "closure_id": 1,
-              "message_id": 1}
+              "message_id": 1, "reference": "ABCDEFGHJ", "file_id": 1}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("staff.") or rule.endpoint in ("staff.login", "staff.logout"):
             continue
@@ -184,7 +184,7 @@ def test_the_day_arrive_call_serve(office):
     sign_in(client, "agent16")
     page = client.get("/fr/staff/16/agenda?date=2026-12-02").soup
     rows = page.select("#agenda tbody tr")
-    references = [r.select("td")[1].get_text().strip() for r in rows]
+    references = [r["data-reference"] for r in rows]  # as the API returns it; printed grouped in the row
     assert references == [demo.reference("DEM2AAAA"), demo.reference("DEM2BBBB")]
     first = Appointment.get(Appointment.reference == demo.reference("DEM2AAAA"))
     assert post(client, f"/fr/staff/16/appointments/{first.id}/arrive").status_code == 303

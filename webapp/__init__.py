@@ -4,7 +4,7 @@ from flask import Flask
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, config, db, errors, guard, i18n, logs, security
+from . import assets, config, db, errors, guard, i18n, logs, render_cache, security
 from .catalog import load_catalog
 from .views import register_blueprints
 
@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.config["INSTANCE_DIR"])
-    app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
+    app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"], app.config["INSTANCE_DIR"])
     proxies(app)
     logs.init_app(app)
     db.init_app(app)
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     guard.init_app(app)  # before the blueprints: it brings the <int:> converter
     compress(app)
     assets.init_app(app)
+    render_cache.init_app(app)
     jinja(app)
     register_blueprints(app)
     errors.init_app(app)

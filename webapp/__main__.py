@@ -84,6 +84,7 @@ def create_staff(username, role, agency, password):
 def purge(days):
     """Delete personal data of old appointments (anonymous counts stay); expire keys."""
     from . import clock
+    from .applications import review as applications
     from .booking.purge import purge as run
 
     app = _app()
@@ -93,6 +94,7 @@ def purge(days):
 
         with database.connection_context():
             counts = run(clock.now(), days)
+            counts.update(applications.purge_due(clock.now()))  # after APPLICATION_KEEP_DAYS
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 

@@ -44,6 +44,11 @@ SETTINGS = {
     "HOLDS_PER_DEVICE": "new holds an hour from one phone's app, by its outbox id (default 5; 0: no limit)",
     "CODES_PER_PHONE": "codes sent again, or to list a phone's visits, an hour per phone number (default 3)",
     "QUEUE_SMS_POSITION": "a lobby ticket given a phone gets one SMS when this many people are before it (default 3)",
+    "RENDER_CACHE_MB": "memory per server process for rendered home, service and task pages (default 32; 0: off)",
+    "APPLICATION_STORAGE": "where documents of online applications are kept: local (default: INSTANCE_DIR/documents); "
+                           "s3://bucket/prefix is planned, not implemented",
+    "APPLICATION_KEEP_DAYS": "days after its decision an online application keeps its answers, phone and documents "
+                             "(default 90)",
 }
 
 
@@ -83,6 +88,9 @@ def from_env(environ=os.environ) -> dict:
         "HOLDS_PER_DEVICE": _count(environ, "HOLDS_PER_DEVICE", 5),
         "CODES_PER_PHONE": _count(environ, "CODES_PER_PHONE", 3),
         "QUEUE_SMS_POSITION": _count(environ, "QUEUE_SMS_POSITION", 3),
+        "RENDER_CACHE_MB": _count(environ, "RENDER_CACHE_MB", 32),
+        "APPLICATION_STORAGE": environ.get("APPLICATION_STORAGE") or "local",
+        "APPLICATION_KEEP_DAYS": _count(environ, "APPLICATION_KEEP_DAYS", 90),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }
 

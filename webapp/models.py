@@ -96,6 +96,9 @@ class Appointment(BaseModel):
     # Added by migration 10: the live page of a checked-in visit's place in the lobby queue
     # (/<lang>/q/<token>), set at check-in; random, never the reference.
     queue_token = pw.CharField(max_length=16, null=True, unique=True)
+    # Added by migration 12: the task page's checklist answers given when booking, as JSON
+    # ({question id: option id}), so the visit's pages list only the documents that apply.
+    checklist_answers = pw.TextField(null=True)
 
     class Meta:
         # The capacity guard: one appointment per seat of a slot, enforced by the database.
@@ -274,3 +277,58 @@ class Message(BaseModel):
 
     class Meta:
         indexes = ((("status", "due_at"), False),)
+
+
+class Application(BaseModel):
+    """An online application (catalog/applications.py says which tasks take one). A "draft"
+    belongs to the browser that started it; once its phone is confirmed by SMS code it is
+    "received", then under_review | missing_document (`missing` names the document asked for)
+    | accepted | refused (`reason` says why, or what is missing). Found with its reference and
+    its phone; purged some days after its decision (answers, phone, reason, documents)."""
+
+    reference = pw.CharField(max_length=9, unique=True)
+    service_id = pw.CharField(max_length=64)
+    task_id = pw.CharField(max_length=64)
+    agency = pw.CharField(max_length=8, null=True)
+    lang = pw.CharField(max_length=2)
+    answers = pw.TextField(default="{}")  # JSON {question id: answer}
+    phone = pw.CharField(max_length=16, null=True, index=True)
+    status = pw.CharField(max_length=16, default="draft")
+    missing = pw.CharField(max_length=64, null=True)
+    reason = pw.CharField(max_length=400, null=True)
+    created_at = pw.DateTimeField()
+    updated_at = pw.DateTimeField()
+    submitted_at = pw.DateTimeField(null=True)
+    decided_at = pw.DateTimeField(null=True)
+    purged = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("agency", "status", "submitted_at"), False), (("status", "decided_at"), False))
+
+
+class ApplicationDocument(BaseModel):
+    """One uploaded file of an application (a page, or a PDF of `pages` pages), checked and
+    re-encoded on the server; the bytes live in the storage under `stored_name` (random)."""
+
+    application = pw.IntegerField(index=True)
+    kind = pw.CharField(max_length=64)  # the document's id (catalog/applications.py uploads)
+    stored_name = pw.CharField(max_length=64, unique=True)
+    content_type = pw.CharField(max_length=40)
+    size = pw.IntegerField()
+    pages = pw.SmallIntegerField(default=1)
+    uploaded_at = pw.DateTimeField()
+
+
+class ApplicationUpload(BaseModel):
+    """A file sent in chunks to a draft (a phone on a bad connection): `token` is its id for the
+    client, `received` how many bytes are stored so far under `stored_name`; once complete it is
+    checked like any upload and becomes `document` (a retry then answers the same document)."""
+
+    token = pw.CharField(max_length=32, unique=True)
+    application = pw.IntegerField(index=True)
+    kind = pw.CharField(max_length=64)
+    size = pw.IntegerField()
+    received = pw.IntegerField(default=0)
+    stored_name = pw.CharField(max_length=64)
+    document = pw.IntegerField(null=True)
+    created_at = pw.DateTimeField()

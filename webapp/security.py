@@ -38,7 +38,7 @@ HSTS = "max-age=31536000; includeSubDomains"  # one year; sent when cookies are 
 # Answers that are personal, or show personal data, are never kept by a browser or a proxy:
 # every answer of these blueprints, of a route about one appointment (`<reference>`), of a
 # method that changes something, and of these pages (its error pages included: a 404 too).
-PERSONAL_BLUEPRINTS = {"staff", "kiosk", "demo", "phone", "queue"}
+PERSONAL_BLUEPRINTS = {"staff", "kiosk", "demo", "phone", "queue", "apply", "apply_status"}
 PERSONAL_ENDPOINTS = {"booking.manage", "pwa.outbox"}
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import peewee as pw
 
+from ..catalog import checklist
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import database, write_transaction
 from ..models import Appointment, WaitlistEntry
@@ -48,6 +49,8 @@ class Request:
     address: str | None = None
     device: str | None = None
     waitlist_entry: int | None = None  # an offer of the waiting list (see waitlist.py)
+    # The task page's checklist answers ({question id: option id}); book() keeps the valid ones.
+    answers: dict = field(default_factory=dict)
 
 
 def request_from(data: dict, lang: str, address: str | None = None, device: str | None = None) -> Request:
@@ -57,7 +60,8 @@ def request_from(data: dict, lang: str, address: str | None = None, device: str 
         agency=data["agency"], service_id=data["service"], task_id=data["task"],
         start=datetime.combine(data["date"], data["time"], ALGIERS), full_name=data["full_name"],
         phone=data["phone"], email=data["email"], ssn=data["ssn"], lang=lang,
-        hold=phones.hold_length(bool(data.get("queued"))), address=address, device=device)
+        hold=phones.hold_length(bool(data.get("queued"))), address=address, device=device,
+        answers=data.get("answers") or {})
 
 
 @dataclass
@@ -179,6 +183,7 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
             created_at=to_utc(now), status="held" if request.hold else "booked",
             hold_until=phones.hold_end(request.start, request.hold, now) if request.hold else None,
             waitlist_entry=request.waitlist_entry,
+            checklist_answers=json.dumps(request.answers, sort_keys=True) if request.answers else None,
         )
 
         def assign(seat):
@@ -235,6 +240,8 @@ def book(catalog, request: Request, now: datetime, fallback: str = "none") -> tu
     """Book the chosen slot, or when it is taken and the person allowed it, the nearest free
     one (same day, or nearest day at about the same time). Returns (appointment, moved)."""
     rules = bookable_rules(catalog, request.agency, request.service_id, request.task_id)
+    _, task = catalog.task(request.service_id, request.task_id)
+    request = replace(request, answers=checklist.read_answers(task, request.answers))  # unknown ones dropped
     try:
         return _book_slot(rules, request, now), False
     except DomainError as exc:
@@ -265,7 +272,20 @@ def describe(appointment: Appointment, moved: bool = False) -> dict:
         "start": start.isoformat(), "date": start.date().isoformat(), "time": start.strftime("%H:%M"),
         "status": appointment.status, "moved_to_nearby_slot": moved,
         "hold_until": from_utc(appointment.hold_until).isoformat() if appointment.status == "held" else None,
+        "answers": answers_of(appointment),
     }
+
+
+def answers_of(appointment: Appointment, task: dict | None = None) -> dict[str, str]:
+    """The checklist answers stored with an appointment ({} if none); with `task`, only those
+    that still fit its questions (the content may have changed since)."""
+    try:
+        answers = json.loads(appointment.checklist_answers or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(answers, dict):
+        return {}
+    return checklist.read_answers(task, answers) if task else answers
 
 
 def _fingerprint(request: Request, fallback: str) -> str:

@@ -4,12 +4,16 @@ from datetime import timedelta
 
 import icalendar
 
+from ..catalog import checklist
 from ..clock import from_utc
+from .appointments import answers_of
 
 
 def appointment_ics(context: dict, lang: str, minutes: int = 15) -> bytes:
-    """One VEVENT with the task, the agency's address and a reminder the day before."""
+    """One VEVENT with the task, the agency's address, the documents that apply to the answers
+    given when booking, and a reminder the day before."""
     appointment, agency, task = context["appointment"], context["agency"], context["task"]
+    groups = checklist.narrow(task, answers_of(appointment, task)) if task else []
     start = context["start"]
     cal = icalendar.Calendar()
     cal.add("prodid", "-//CNAS//appointments//EN")
@@ -23,7 +27,7 @@ def appointment_ics(context: dict, lang: str, minutes: int = 15) -> bytes:
     event.add("summary", f"CNAS: {task['title'][lang]} ({context['display']})")
     event.add("location", f"{agency['name'][lang]}, {agency['address'][lang]}")
     event.add("description", "\n".join(
-        [context["display"]] + [d["text"][lang] for g in context["groups"] for d in g["documents"]]
+        [context["display"]] + [d["text"][lang] for g in groups for d in g["documents"]]
     ))
     if appointment.status == "cancelled":
         event.add("status", "CANCELLED")

@@ -97,6 +97,13 @@ class Booking(Slot, Person):
     fallback = fields.String(load_default="none", validate=validate.OneOf(("none", "same_day", "nearest_day")))
     # Sent by a phone's outbox for a request typed offline: its hold lasts longer.
     queued = fields.Boolean(load_default=False)
+    # The task page's checklist answers: only those matching the task's questions are kept.
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
+                          values=fields.String(validate=validate.Length(max=64)),
+                          load_default=dict, validate=validate.Length(max=10, error="invalid"),
+                          metadata={"description": "the checklist answers of the task page, {question id: "
+                                                   "option id}; unknown ones are ignored",
+                                    "example": {"commuting": "commuting-yes"}})
 
 
 class Wish(Person):

@@ -2,7 +2,10 @@
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from .applications import OnlineApplication
+from .estimators import Estimator
 
 LANGS = ("ar", "fr", "en")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -59,9 +62,26 @@ class Question(Schema):
 
 
 class Form(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$"))
+    """A form the reader fills in. `code` is the fund's own code (AT01, ATS…), shown to the reader;
+    a form without one has only an `id`, used by checklist documents to point at it."""
+
+    id = fields.String(validate=SLUG)
+    code = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]*$"))
     title = i18n()
     obtain = i18n()
+
+    @validates_schema
+    def named(self, data, **kwargs):
+        if not data.get("id") and not data.get("code"):
+            raise ValidationError("give the form's official code, or an id when it has none", "id")
+        code = data.get("code")
+        if code and "title" in data and any(re.search(rf"\b{re.escape(code)}\b", t) for t in data["title"].values()):
+            raise ValidationError(f"the code {code} is shown next to the title: do not repeat it", "title")
+
+    @post_load
+    def key(self, data, **kwargs):
+        data.setdefault("id", data["code"])  # what checklist documents refer to
+        return data
 
 
 class Deadline(Schema):
@@ -101,6 +121,8 @@ class Task(Schema):
     forms = fields.List(fields.Nested(Form), load_default=list)
     deadlines = fields.List(fields.Nested(Deadline), load_default=list)
     amounts = fields.List(fields.Nested(Amount), load_default=list)
+    estimators = fields.List(fields.Nested(Estimator), load_default=list)  # catalog/estimators.py
+    application = fields.Nested(OnlineApplication)  # online applications (catalog/applications.py)
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -117,14 +139,16 @@ class Task(Schema):
         for i, group in enumerate(data.get("checklist", [])):
             if "when" in group and group["when"] not in options:
                 errors[f"checklist[{i}].when"] = [f"{group['when']!r} is not an option of a question"]
-        codes = [f["code"] for f in data.get("forms", [])]
-        if len(codes) != len(set(codes)):
-            errors["forms"] = ["form codes must be unique inside the task"]
+        forms = data.get("forms", [])
+        keys = [f["id"] for f in forms]
+        codes = [f["code"] for f in forms if f["code"]]
+        if len(keys) != len(set(keys)) or len(codes) != len(set(codes)):
+            errors["forms"] = ["form ids and codes must be unique inside the task"]
         for i, group in enumerate(data.get("checklist", [])):
             for j, doc in enumerate(group["documents"]):
-                if "form" in doc and doc["form"] not in codes:
+                if "form" in doc and doc["form"] not in keys:
                     errors[f"checklist[{i}].documents[{j}].form"] = [
-                        f"{doc['form']!r} is not in the task's forms"
+                        f"{doc['form']!r} is not the id or code of one of the task's forms"
                     ]
         for code in sorted(set(_form_codes_in(data)) - {c.replace(" ", "") for c in codes}):
             errors.setdefault("forms", []).append(f"{code} is named in a text but not listed")
@@ -159,7 +183,7 @@ class Service(Schema):
         ids = [t["id"] for t in tasks]
         if len(ids) != len(set(ids)):
             raise ValidationError("task ids must be unique inside the service", "tasks")
-        listed = {f["code"].replace(" ", "") for t in tasks for f in t["forms"]}
+        listed = {f["code"].replace(" ", "") for t in tasks for f in t["forms"] if f["code"]}
         own_texts = [data.get("title"), data.get("summary")]
         for code in sorted(set(_form_codes_in(own_texts)) - listed):
             raise ValidationError(f"{code} is named in a text but not listed", "forms")

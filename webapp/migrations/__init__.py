@@ -24,6 +24,8 @@ from . import (
     v0008_phone_codes,
     v0009_waiting_list,
     v0010_lobby_queue,
+    v0011_applications,
+    v0012_checklist_answers,
 )
 
 Migration = tuple[int, str, Callable[[pw.Database], None]]
@@ -34,7 +36,8 @@ MIGRATIONS: list[Migration] = [
     for number, module in enumerate([v0001_agency_settings, v0002_booking, v0003_agency_day,
                                      v0004_kiosks, v0005_ticket_numbers, v0006_outbox,
                                      v0007_staff_sessions, v0008_phone_codes,
-                                     v0009_waiting_list, v0010_lobby_queue], start=1)
+                                     v0009_waiting_list, v0010_lobby_queue,
+                                     v0011_applications, v0012_checklist_answers], start=1)
 ]
 
 

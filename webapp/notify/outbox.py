@@ -87,6 +87,12 @@ def waitlist_joined(entry, now: datetime) -> None:
     _queue("waitlist", "sms", entry.phone, entry.lang, texts.waitlist_text(entry, agency), now)
 
 
+def application(kind: str, found, now: datetime) -> None:
+    """Queue the SMS of a change of an online application (kinds app_*), once a change."""
+    body = texts.application_text(kind, found.reference, found.lang)
+    _queue(kind, "sms", found.phone, found.lang, body, now, dedupe=f"{kind}:{found.reference}:{_stamp(now)}")
+
+
 def queue_position(ticket, agency: dict, ahead: int, now: datetime) -> bool:
     """Queue the SMS "you are next but `ahead`" to the phone given with a lobby ticket, once a
     ticket. Never at night: a queue is not called then, and a morning SMS would be stale (False)."""

@@ -27,7 +27,7 @@ TO_GSM = str.maketrans({"ê": "e", "ë": "e", "â": "a", "á": "a", "î": "i", "
 
 # The first words of every agency name, which the sender id ("CNAS") already says.
 LONG_PREFIX = {
-    "ar": re.compile(r"^وكالة الصندوق الوطني للتأمينات الاجتماعية (ل?ولاية )?"),
+    "ar": re.compile(r"^وكالة الصندوق الوطني للتأمينات الاجتماعية (للعمال الأجراء )?(ل?ولاية )?"),
     "fr": re.compile(r"^Agence CNAS (de |d')"),
     "en": re.compile(r"^CNAS agency of "),
 }
@@ -150,6 +150,27 @@ def queue_text(number: str, ahead: int, token: str, lang: str, agency: dict) -> 
             text = _("%(agency)s: ticket %(number)s, you are next. Please come back to the waiting room now: "
                      "%(link)s", **values)
     return text if lang == "ar" else gsm_safe(text)
+
+
+def application_link(reference: str, lang: str) -> str:
+    """The status page of an application, PUBLIC_URL/<lang>/apply/status/<reference> (views/apply.py)."""
+    return _shown(f"{current_app.config['PUBLIC_URL']}/{lang}/apply/status/{reference}")
+
+
+def application_text(kind: str, reference: str, lang: str) -> str:
+    """A change of an online application (kinds app_*): what happened, and where to read more."""
+    values = {"ref": reference, "link": application_link(reference, lang)}
+    with force_locale(lang):
+        texts = {
+            "app_received": _("CNAS: application %(ref)s received. We will send an SMS when it changes: "
+                              "%(link)s", **values),
+            "app_review": _("CNAS: application %(ref)s is being reviewed: %(link)s", **values),
+            "app_missing": _("CNAS: application %(ref)s needs one more document. See which and add it: "
+                             "%(link)s", **values),
+            "app_accepted": _("CNAS: application %(ref)s is accepted. See what comes next: %(link)s", **values),
+            "app_refused": _("CNAS: application %(ref)s is refused. See the reason: %(link)s", **values),
+        }
+    return texts[kind] if lang == "ar" else gsm_safe(texts[kind])
 
 
 def subject(kind: str, lang: str) -> str:

@@ -42,6 +42,7 @@ class Row:
     desk: str | None
     flag: str | None = None
     no_shows: int = 0  # the visits its phone missed in the 12 months before its day (see no_show_counts)
+    name: str = ""  # the visitor's name, as booked (tickets have none)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -57,7 +58,7 @@ def agenda(agency: str, day: date, task: str | None = None, status: str | None =
                   & (Appointment.starts_at >= first) & (Appointment.starts_at < last))
     missed = no_show_counts(Appointment.select(Appointment.phone).where(of_the_day), day)
     rows = [Row("appointment", a.id, a.reference, from_utc(a.starts_at), a.service_id, a.task_id,
-                a.status, a.desk, a.flag, missed.get(a.phone, 0))
+                a.status, a.desk, a.flag, missed.get(a.phone, 0), a.full_name or "")
             for a in Appointment.select().where(of_the_day)]
     rows += [Row("ticket", t.id, t.number, from_utc(t.issued_at), t.service_id, t.task_id,
                  {"waiting": "arrived"}.get(t.status, t.status), t.desk)

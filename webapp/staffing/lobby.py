@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..booking import availability, codes, ratelimit
 from ..booking.schemas import PHONE, normalize_phone
+from ..catalog.schema import DESKS
 from ..clock import ALGIERS, from_utc, to_utc
 from ..db import write_transaction
 from ..models import AgencySettings, Appointment, KioskDevice, Ticket
@@ -32,6 +33,12 @@ TOKEN = re.compile(f"[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}")
 # served visits of the past LOOKBACK, of the same service when it has MIN_SAMPLES of them.
 SAMPLES, MIN_SAMPLES, LOOKBACK, HISTORY = 20, 3, timedelta(days=7), 200
 AT_WORK = timedelta(hours=1)  # a desk that called someone within the hour is at work
+# The kiosk's ticket menu asks which desk, not which of some forty procedures: a ticket taken
+# from it keeps service_id DESK_SERVICE and the desk type as task_id ("desk"/"benefits"), so
+# the offline outbox, the API and the agenda's filter carry it as any other ticket.
+DESK_SERVICE = "desk"
+OTHER = "other"  # "Other question": the reception sorts it out
+DESK_TYPES = (*DESKS, OTHER)
 
 
 class OfflineCheckin(Schema):
@@ -107,8 +114,32 @@ def check_in(agency: str, typed: str, device_id: int, now: datetime) -> tuple[st
 
 
 def _known_task(catalog, service_id: str, task_id: str) -> None:
-    if catalog.task(service_id, task_id)[1] is None:
+    if service_id == DESK_SERVICE:
+        if task_id not in DESK_TYPES:
+            raise DomainError("unknown_task")
+    elif catalog.task(service_id, task_id)[1] is None:
         raise DomainError("unknown_task")
+
+
+def desk_types(catalog) -> list[tuple[str, list[dict]]]:
+    """The kiosk's ticket menu: each desk type that some bookable procedure goes to (in DESKS
+    order) with the services it serves, then OTHER with none."""
+    menu = []
+    for desk_type in DESKS:
+        services = [s for s in catalog.services if any(t.get("bookable") and t.get("desk") == desk_type
+                                                       for t in s["tasks"])]
+        if services:
+            menu.append((desk_type, services))
+    return [*menu, (OTHER, [])]
+
+
+def desk_of(catalog, service_id: str, task_id: str) -> str:
+    """The desk type a visit goes to: a menu ticket's own, else that of its procedure (OTHER
+    when the procedure names none or is no longer in the catalog)."""
+    if service_id == DESK_SERVICE:
+        return task_id if task_id in DESK_TYPES else OTHER
+    task = catalog.task(service_id, task_id)[1]
+    return (task or {}).get("desk") or OTHER
 
 
 def new_token() -> str:
@@ -264,7 +295,9 @@ def _appointment(a: Appointment) -> Visit:
 
 
 def _ticket(t: Ticket) -> Visit:
-    return Visit("ticket", t.id, t.service_id, t.issued_at, t.called_at, t.served_at, t.desk, t.number)
+    # A menu ticket's visits last as long as its desk type's ("desk/medical"), not as any menu ticket's.
+    service = f"{DESK_SERVICE}/{t.task_id}" if t.service_id == DESK_SERVICE else t.service_id
+    return Visit("ticket", t.id, service, t.issued_at, t.called_at, t.served_at, t.desk, t.number)
 
 
 def lobby(agency: str, now: datetime) -> Lobby:

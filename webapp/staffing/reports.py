@@ -42,6 +42,8 @@ from statistics import fmean, median, quantiles
 
 import peewee as pw
 
+from ..algeria import public_holidays
+from ..booking import availability
 from ..clock import ALGIERS, from_utc, to_utc
 from ..models import Appointment, Message, Ticket, WaitlistEntry
 
@@ -201,6 +203,17 @@ class Day(Counts):
     day: date
     sent: int = 0  # messages sent that day
     delivered: int = 0  # messages delivered that day
+    closed: str | None = None  # why the agency was closed: "closed" (weekday), "holiday", "closure"
+
+
+def closed_reason(rules: availability.Rules, day: date) -> str | None:
+    """Why an agency with these rules was closed on `day` ("holiday", "closure", "closed": not
+    one of its opening weekdays), or None when it opened; whether the day is past or not."""
+    if day in public_holidays(day.year) and day not in rules.open_holidays:
+        return "holiday"
+    if any(first <= day <= last for first, last, _ in rules.closures):
+        return "closure"
+    return None if day.weekday() in rules.hours else "closed"
 
 
 @dataclass(kw_only=True)
@@ -267,7 +280,10 @@ def lead_band(days: int) -> str:
 
 def build(agency: str | None, first: date, last: date) -> Report:
     """The report of an agency (None: national) for the Algiers days first..last."""
-    days = {day: Day(day=day) for day in (first + timedelta(days=n) for n in range((last - first).days + 1))}
+    # National figures: the days every agency closes by default (weekends, public holidays).
+    rules = (availability.load_rules(agency) if agency else None) or availability.Rules(agency or "all")
+    days = {day: Day(day=day, closed=closed_reason(rules, day))
+            for day in (first + timedelta(days=n) for n in range((last - first).days + 1))}
     weeks: dict[tuple[int, int], Week] = {}
     for day in days:
         year, week, weekday = day.isocalendar()

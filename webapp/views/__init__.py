@@ -1,15 +1,18 @@
 """Blueprints, one per module."""
 
-from . import api, booking, demo, kiosk, phone, public, pwa, queue, root, staff, waitlist
+from . import api, apply, apply_status, booking, demo, estimate, kiosk, phone, public, pwa, queue, root, staff, waitlist
 
 
 def register_blueprints(app) -> None:
     """Attach every blueprint to the app."""
     app.register_blueprint(root.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(estimate.bp)
     app.register_blueprint(booking.bp)
     app.register_blueprint(phone.bp)
     app.register_blueprint(waitlist.bp)
+    app.register_blueprint(apply.bp)
+    app.register_blueprint(apply_status.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(staff.bp)

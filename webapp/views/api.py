@@ -11,6 +11,7 @@ from ..booking import appointments, phones, schemas, waitlist
 from ..digits import ascii_digits
 from ..problems import DomainError
 from ..security import csrf
+from . import shared
 from .messages import domain_message, field_errors
 from .shared import catalog
 
@@ -124,9 +125,12 @@ def confirm_appointment(reference):
     if not isinstance(typed, str) or not typed.strip():
         return error("validation", 422, _("The request has errors."), {"code": [str(domain_message("required"))]})
     try:
-        return jsonify(appointments.describe(appointments.confirm(reference, ascii_digits(typed), clock.now())))
+        confirmed = appointments.confirm(reference, ascii_digits(typed), clock.now())
     except DomainError as exc:
         return refused(exc)
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":  # our "My requests" page: the right
+        shared.remember(shared.MINE, confirmed.reference)  # code lets this browser open the appointment
+    return jsonify(appointments.describe(confirmed))
 
 
 @bp.post("/appointments/<reference>/code")

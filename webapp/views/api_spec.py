@@ -62,6 +62,8 @@ class AppointmentOut(Schema):
                        "not confirmed; booked once confirmed"})
     moved_to_nearby_slot = fields.Boolean(required=True)
     hold_until = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    answers = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the checklist answers kept with the visit: its documents are those that apply"})
     manage_url = fields.String()
     confirm_url = fields.String(metadata={"description": "where to POST the code (held bookings)"})
 

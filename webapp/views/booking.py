@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from .. import clock
 from ..booking import appointments, codes, phones, schemas, waitlist
 from ..booking.ics import appointment_ics
+from ..catalog import checklist, places
 from ..clock import ALGIERS
 from ..digits import ascii_digits
 from ..i18n import current
@@ -44,8 +45,9 @@ def bookable_task(service_id, task_id):
 
 
 def chosen_slot(args, agencies):
-    """The agency, day and time chosen so far (each None until well-formed)."""
-    agency = args.get("agency") or request.cookies.get(AGENCY_COOKIE)
+    """The agency, day and time chosen so far (each None until well-formed). The agency
+    remembered by the cookie counts unless the person is looking for another one (?q=)."""
+    agency = args.get("agency") or (None if args.get("q") else request.cookies.get(AGENCY_COOKIE))
     agency = agency if any(a["code"] == agency for a in agencies) else None
     try:
         day = datetime.strptime(ascii_digits(args.get("date", "")), "%Y-%m-%d").date() if agency else None
@@ -65,9 +67,14 @@ def steps_context(service, task, args, errors=None, values=None, problem=None, m
     here = here or url_for(".start", service_id=service["id"], task_id=task["id"])
     agencies = appointments.agencies_for(catalog(), service["id"], task["id"])
     agency, day, start = chosen_slot(args, agencies)
+    query = args.get("q", "")[:places.MAX_QUERY].strip()
+    # The checklist answers of the task page ride along as hidden fields (mode "book" only:
+    # a moved appointment keeps those it was booked with).
+    carry = checklist.read_answers(task, args) if mode == "book" else {}
     context = dict(service=service, task=task, agencies=agencies, agency=agency, day=day, start=None,
                    days=[], slots=[], closed=None, errors=errors or {}, values=values or {},
-                   problem=problem, mode=mode, here=here)
+                   problem=problem, mode=mode, here=here, q=query, carry=carry,
+                   shown=places.matching(agencies, catalog().wilayas, query))
     if agency:
         offer = appointments.offer(catalog(), agency, service["id"], task["id"], day, start, clock.now())
         context.update(days=offer.days, slots=offer.slots, closed=offer.closed, start=offer.start)
@@ -86,6 +93,8 @@ def start(service_id, task_id):
         return render_template("booking/not_bookable.html", service=service, task=task), 404
     context = steps_context(service, task, request.args)
     template = "booking/_steps.html" if wants_fragment("booking") else "booking/start.html"
+    if wants_fragment("agency-choose"):  # the agency list, filtered as the person types
+        template = "booking/_agencies.html"
     response = vary_on_htmx(make_response(render_template(template, **context)))
     if context["agency"] and request.args.get("agency"):
         response.set_cookie(AGENCY_COOKIE, context["agency"], max_age=365 * 86400,
@@ -107,7 +116,8 @@ def review(service_id, task_id):
     fallback = form.get("fallback") if form.get("fallback") in appointments.FALLBACKS else "none"
     context = steps_context(service, task, form, values={**person, "fallback": fallback})
     if context["start"] is None:
-        return redirect(url_for(".start", service_id=service_id, task_id=task_id, agency=form.get("agency")))
+        return redirect(url_for(".start", service_id=service_id, task_id=task_id, agency=form.get("agency"),
+                                **context["carry"]))
     return no_store(render_template("booking/review.html", **context, key=str(uuid.uuid4())))
 
 
@@ -117,7 +127,8 @@ def confirm(service_id, task_id):
     service, task = bookable_task(service_id, task_id)
     form = request.form.to_dict()
     try:
-        data = schemas.Booking().load({**form, "service": service_id, "task": task_id})
+        data = schemas.Booking().load({**form, "service": service_id, "task": task_id,
+                                       "answers": checklist.read_answers(task, form)})
     except ValidationError as exc:
         context = steps_context(service, task, form, errors=field_errors(exc.messages), values=form)
         return render_template("booking/start.html", **context), 422
@@ -148,9 +159,11 @@ def mine(reference):
 
 
 def appointment_context(appointment):
+    """What the appointment's pages show: only the documents that apply to the answers given."""
     service, task = catalog().task(appointment.service_id, appointment.task_id)
-    return dict(appointment=appointment, service=service, task=task,
-                agency=catalog().agency(appointment.agency), groups=task["checklist"] if task else [],
+    answers = appointments.answers_of(appointment, task)
+    return dict(appointment=appointment, service=service, task=task, answers=answers,
+                agency=catalog().agency(appointment.agency), groups=checklist.narrow(task, answers) if task else [],
                 start=clock.from_utc(appointment.starts_at), display=codes.display(appointment.reference))
 
 

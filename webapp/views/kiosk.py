@@ -15,7 +15,7 @@ from ..i18n import LANGUAGES, current
 from ..problems import DomainError
 from ..security import CSP, csrf
 from ..staffing import desk, lobby
-from .messages import domain_message
+from .messages import DESK_LABELS, domain_message
 from .shared import catalog, current_device, no_store
 
 bp = Blueprint("kiosk", __name__)
@@ -88,8 +88,10 @@ def ticket_page(issued, status=200, sms=None):
     page, and the form that asks for a phone number to get an SMS."""
     service, task = catalog().task(issued.service_id, issued.task_id)
     place = lobby.lobby(issued.agency, clock.now()).place("ticket", issued.id)
-    page = render_template("kiosk/ticket.html", services=catalog().services, ticket=issued, service=service,
-                           task=task, issued_at=clock.from_utc(issued.issued_at), place=place, sms=sms,
+    desk_type = lobby.desk_of(catalog(), issued.service_id, issued.task_id)
+    page = render_template("kiosk/ticket.html", ticket=issued, service=service, task=task,
+                           desk_label=DESK_LABELS[desk_type], issued_at=clock.from_utc(issued.issued_at),
+                           place=place, sms=sms,
                            sms_position=current_app.config["QUEUE_SMS_POSITION"],
                            agency=catalog().agency(issued.agency), **live_page(issued.token))
     return no_store(page), status
@@ -97,11 +99,12 @@ def ticket_page(issued, status=200, sms=None):
 
 @bp.route("/<lang:lang>/kiosk/ticket", methods=["GET", "POST"])
 def ticket():
-    """Take a queue ticket for a procedure, without an appointment; print it."""
+    """Take a queue ticket for a desk (a short menu: the desk types, then "Other question"), or
+    for a procedure; print it."""
     device = enrolled()
-    services = catalog().services
     if request.method == "GET":
-        return no_store(render_template("kiosk/ticket.html", services=services, ticket=None))
+        return no_store(render_template("kiosk/ticket.html", ticket=None, menu=lobby.desk_types(catalog()),
+                                        desk_service=lobby.DESK_SERVICE, labels=DESK_LABELS))
     service_id, task_id = request.form.get("service", ""), request.form.get("task", "")
     issued = lobby.take_ticket(catalog(), device.agency, service_id, task_id, clock.now(), current())
     return ticket_page(issued, 201)

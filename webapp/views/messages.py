@@ -52,7 +52,7 @@ KIOSK_MESSAGES = {
 
 def domain_message(code: str) -> str:
     """The translated text of a domain error's code (a generic one for an unknown code)."""
-    for texts in (BOOKING_ERRORS, STAFF_MESSAGES, KIOSK_MESSAGES, FIELD_ERRORS):
+    for texts in (BOOKING_ERRORS, APPLY_ERRORS, STAFF_MESSAGES, KIOSK_MESSAGES, FIELD_ERRORS):
         if code in texts:
             return str(texts[code])
     return str(FIELD_ERRORS["invalid"])
@@ -120,6 +120,12 @@ STATUS_LABELS = {
     "booked": _l("Booked"), "arrived": _l("Arrived"), "called": _l("Called"), "served": _l("Served"),
     "no_show": _l("Did not come"), "cancelled": _l("Cancelled"),
 }
+# The desk types of the kiosk's ticket menu (staffing.lobby.DESK_TYPES).
+DESK_LABELS = {
+    "benefits": _l("Benefits and reimbursements"), "affiliation": _l("Affiliation and registration"),
+    "employers": _l("Employers"), "medical": _l("Medical control"), "listening": _l("Listening cell"),
+    "other": _l("Other question"),
+}
 ACTION_LABELS = {
     "arrive": _l("Arrived"), "call": _l("Call"), "serve": _l("Served"), "no_show": _l("Did not come"),
     "cancel": _l("Cancel"),
@@ -128,7 +134,7 @@ ACTION_LABELS = {
 AUDIT_LABELS = {
     "call_next": _l("Called the next person"), "ticket_serve": _l("Ticket served"),
     "ticket_no_show": _l("Ticket: did not come"), "settings": _l("Agency settings changed"),
-    "bookable_tasks": _l("Procedures not booked at this agency changed"), "closure_add": _l("Closure added"),
+    "bookable_tasks": _l("Procedures that cannot be booked at this agency changed"), "closure_add": _l("Closure added"),
     "closure_remove": _l("Closure removed"), "holiday_open": _l("Opened on a public holiday"),
     "kiosk_enrol": _l("Lobby tablet enrolled"), "kiosk_revoke": _l("Lobby tablet revoked"),
     "account_create": _l("Account created"), "account_deactivate": _l("Account deactivated"),
@@ -147,3 +153,44 @@ MESSAGE_STATUS_LABELS = {
     "delivered": _l("Delivered"), "failed": _l("Failed"), "cancelled": _l("Withdrawn (not sent)"),
 }
 CHANNEL_LABELS = {"sms": _l("SMS"), "email": _l("E-mail")}
+
+# Online applications (webapp/applications/): refused uploads (upload_<code>) and the flow's rules.
+APPLY_ERRORS = {
+    "upload_empty": _l("The file is empty. Choose the photo or PDF again."),
+    "upload_too_big": _l("The file is larger than 10 MB. Take the photo again at a lower size, or send a "
+                         "smaller PDF."),
+    "upload_type": _l("This file is not a photo (JPEG, PNG or WebP) or a PDF. Choose a photo or a PDF."),
+    "upload_pixels": _l("This image is too large (more than 40 megapixels). Take the photo again at a lower size."),
+    "upload_hidden": _l("This image contains something other than a picture, so it was refused. Take a new "
+                        "photo of the document."),
+    "upload_active": _l("This PDF contains scripts, attachments or a form, so it was refused. Send a photo "
+                        "or a plain PDF instead."),
+    "upload_encrypted": _l("This PDF is protected by a password. Send it without a password, or a photo."),
+    "upload_pages": _l("This PDF has more than 10 pages. Send only the pages of this document."),
+    "upload_bomb": _l("This PDF is too large once opened. Send a photo of each page instead."),
+    "upload_damaged": _l("This file is damaged or incomplete. Choose it again, or take a new photo."),
+    "no_file": _l("Choose a photo or a PDF to add."),
+    "too_many_files": _l("You cannot add more files to this document. Remove one first."),
+    "incomplete": _l("Some answers or documents are still missing: see the list below."),
+    "declaration": _l("Tick the box to make your declaration."),
+    "answer_required": _l("Answer the question to continue."),
+    "answer_invalid": _l("This answer is not valid. Choose one of the options, or write at most the number of "
+                         "characters shown."),
+    "already": _l("Someone else changed this application first: the page has been refreshed."),
+    "unknown_document": _l("Choose a document from the list."),
+    "wrong_offset": _l("This part of the file does not follow the part received: send on from the size received."),
+}
+APPLICATION_STATUS_LABELS = {
+    "draft": _l("Not sent yet"), "received": _l("Received"), "under_review": _l("Under review"),
+    "missing_document": _l("A document is missing"), "accepted": _l("Accepted"), "refused": _l("Refused"),
+}
+AUDIT_LABELS.update({
+    "application_review": _l("Application: review started"),
+    "application_missing": _l("Application: document asked for"),
+    "application_accepted": _l("Application accepted"), "application_refused": _l("Application refused"),
+})
+MESSAGE_KIND_LABELS.update({
+    "app_received": _l("Application received"), "app_review": _l("Application under review"),
+    "app_missing": _l("Application: a document is missing"), "app_accepted": _l("Application accepted"),
+    "app_refused": _l("Application refused"),
+})

@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort, make_response, render_template, request
 
-from .. import clock
-from ..catalog import checklist, deadlines
+from .. import bidi, clock
+from ..catalog import checklist, deadlines, places
 from ..i18n import current
+from ..render_cache import cached
 from .htmx import vary_on_htmx, wants_fragment
 from .shared import catalog
 
@@ -13,12 +14,14 @@ bp = Blueprint("public", __name__, url_prefix="/<lang:lang>")
 
 
 @bp.get("/")
+@cached
 def home():
     """Service categories and the search box."""
     return render_template("public/home.html", categories=catalog().by_category())
 
 
 @bp.get("/services/<service_id>")
+@cached
 def service(service_id):
     """A service and its tasks."""
     found = catalog().service(service_id) or abort(404)
@@ -26,6 +29,7 @@ def service(service_id):
 
 
 @bp.get("/services/<service_id>/<task_id>")
+@cached
 def task(service_id, task_id):
     """A task: who, conditions, its checklist narrowed by the reader's answers, deadlines."""
     found_service, found_task = catalog().task(service_id, task_id)
@@ -48,12 +52,14 @@ def task(service_id, task_id):
 
 @bp.get("/agencies")
 def agencies():
-    """The agencies directory, filterable by wilaya."""
+    """The agencies directory, filterable by wilaya and by a typed town or wilaya number."""
     wilaya = request.args.get("wilaya", type=int)
-    shown = [a for a in catalog().agencies if wilaya is None or a["wilaya"] == wilaya]
+    query = request.args.get("q", "")[:places.MAX_QUERY].strip()
+    shown = [a for a in places.matching(catalog().agencies, catalog().wilayas, query)
+             if wilaya is None or a["wilaya"] == wilaya]
     template = "public/_agency_list.html" if wants_fragment("agency-list") else "public/agencies.html"
     response = make_response(render_template(
-        template, agencies=shown, wilayas=catalog().wilayas, selected=wilaya
+        template, agencies=shown, wilayas=catalog().wilayas, selected=wilaya, q=query
     ))
     return vary_on_htmx(response)
 
@@ -75,3 +81,4 @@ def about():
 
 
 bp.add_app_template_filter(checklist.document_key, "doc_key")
+bp.add_app_template_filter(bidi.ltr_filter, "ltr")  # phone numbers, e-mails… read left to right

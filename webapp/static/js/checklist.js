@@ -1,5 +1,6 @@
 // The document checklist: ticks kept in localStorage (this device only, never sent), and a
-// print button. Works on the checklist however it arrived: first load or htmx swap.
+// print button. Works on the checklist however it arrived: first load or htmx swap. Also the
+// task page's estimates when the network is gone.
 (function () {
   "use strict";
   var PREFIX = "cnas:ticks:";
@@ -39,6 +40,20 @@
       .map(function (b) { return b.value; })));
   });
 
+  // The answers narrowing the checklist go with "Book an appointment" (the server writes them
+  // into the link on a full page; an htmx swap only refreshes the checklist).
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.narrow");
+    if (!form) return;
+    document.querySelectorAll("a[data-book]").forEach(function (link) {
+      var url = new URL(link.href);
+      form.querySelectorAll("input[type=radio]:checked").forEach(function (radio) {
+        url.searchParams.set(radio.name, radio.value);
+      });
+      link.href = url.pathname + url.search;
+    });
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target.matches("[data-clear-ticks]")) {
@@ -48,6 +63,24 @@
     } else if (target.matches("[data-print]")) {
       window.print();
     }
+  });
+
+  // Estimates without network: js/estimator.js (kept by the worker) loads on first use.
+  function estimate(box) {
+    if (window.cnasEstimate) return cnasEstimate(box);
+    var script = document.createElement("script");
+    script.src = box.dataset.script;
+    script.onload = function () { cnasEstimate(box); };
+    document.head.appendChild(script);
+  }
+  addEventListener("submit", function (event) {
+    var box = event.target.closest("[data-estimator]");
+    if (!box || navigator.onLine) return;
+    event.preventDefault(); event.stopPropagation(); estimate(box);
+  }, true);
+  document.addEventListener("htmx:sendError", function (event) {
+    var box = event.detail.elt.closest("[data-estimator]");
+    if (box) estimate(box);
   });
 
   document.addEventListener("DOMContentLoaded", restore);

@@ -23,6 +23,47 @@
     return node;
   }
 
+  // The SMS code of a held booking, and a new code: { entry, error } or { entry, offline }.
+  // Sent with this browser's session: a right code lets it open the appointment's page too.
+  function ask(entry, action, payload) {
+    var url = "/api/v1/appointments/" + entry.result.reference + "/" + action;  // [2-9A-Z]{9}
+    return Outbox.post(url, { "Accept-Language": entry.lang }, payload, "same-origin").then(function (answer) {
+      return Outbox.get(entry.id).then(function (current) {
+        var status = answer.status, error = answer.body.error;
+        current = current || entry;
+        if (!status || status >= 500 && !error) return { entry: current, offline: true };
+        if (status < 300) {
+          delete current.error;
+          if (action === "confirm") current.state = "confirmed";
+        } else if (current.state === "held") {
+          current.error = error = error || { message: String(status) };
+          if (error.code === "hold_expired" || status === 404) current.state = "expired";
+        }
+        return Outbox.put(current).then(function () { return { entry: current, error: error }; });
+      });
+    });
+  }
+  // A new choice after "needs your choice": a new request, so a new key.
+  function rebook(entry, date, time) {
+    entry.request.date = date; entry.request.time = time;
+    entry.key = Outbox.uuid(); entry.state = "queued"; entry.next = 0; entry.attempts = 0;
+    delete entry.error; delete entry.sendingUntil; entry.limited = 0;
+    return Outbox.put(entry);
+  }
+  // The reference as printed on appointment pages (codes.display): ABCD-EFGH-K.
+  function printed(ref) {
+    ref = String(ref);
+    return /^[0-9A-Z]{9}$/.test(ref) ? ref.slice(0, 4) + "-" + ref.slice(4, 8) + "-" + ref.slice(8) : ref;
+  }
+  // Something got through: the notice "offline copy kept on this phone" no longer holds.
+  function online() {
+    var bar = document.getElementById("app-bar");
+    if (document.documentElement.dataset.offlineCopy === undefined || !navigator.onLine) return;
+    delete document.documentElement.dataset.offlineCopy;
+    bar.hidden = true;
+  }
+  window.addEventListener("online", online);
+
   // The code step of a held request (notes: what was typed and said, across redraws).
   var notes = {};
   function codeStep(entry, li) {
@@ -41,9 +82,9 @@
     step.querySelector(".notice").hidden = !memo.resent;
     step.querySelector("form").onsubmit = function (event) {
       event.preventDefault();
-      act(memo, Outbox.confirm(entry, input.value), true);
+      act(memo, ask(entry, "confirm", { code: input.value }), true);
     };
-    step.querySelector(".link").onclick = function () { act(memo, Outbox.resend(entry)); };
+    step.querySelector(".link").onclick = function () { act(memo, ask(entry, "code", {})); };
     li.appendChild(step);
   }
   function told(error) {  // the server's words, and the tries left (ngettext's, from the page)
@@ -80,10 +121,14 @@
                                  : label) + " ";
     li.appendChild(state);
     if (done) {
-      var ref = el("strong", String(r.reference).replace(/^(\w{4})(\w{4})(\w)$/, "$1-$2-$3"));
+      var ref = el("strong", printed(r.reference));
       ref.dir = "ltr";
       state.appendChild(ref);
-      var a = el("a", t.manageLabel); a.href = t.manage; li.appendChild(a);
+      // An appointment opens straight away (this browser confirmed its code); a waiting-list
+      // place is found with its reference and phone.
+      var a = el("a", t.manageLabel), code = encodeURIComponent(r.reference);
+      a.href = entry.kind ? t.manage + "?reference=" + code : t.appointment.replace("REF", code);
+      li.appendChild(a);
     } else if (entry.error && entry.state !== "held") {
       state.appendChild(document.createTextNode(entry.error.message));
     }
@@ -92,7 +137,7 @@
       var b = el("button", when(slot.start.slice(0, 10), slot.time));
       b.type = "button";
       b.addEventListener("click", function () {
-        Outbox.rebook(entry, slot.start.slice(0, 10), slot.time).then(function () { window.sendOutbox(true); });
+        rebook(entry, slot.start.slice(0, 10), slot.time).then(function () { window.sendOutbox(true); });
       });
       li.appendChild(b);
     });
@@ -107,6 +152,8 @@
   var recheck = null;
   window.renderOutbox = function () {
     Outbox.all().then(function (list) {
+      list = list.filter(function (e) { return e.state !== "draft"; });  // still on its review step
+      if (list.some(function (e) { return e.state === "confirmed" || e.state === "moved"; })) online();
       // Look again when a send's lease runs out (its page may be gone); send when a 429's wait is over.
       clearTimeout(recheck);
       var until = Infinity, send;

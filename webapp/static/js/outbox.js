@@ -10,11 +10,12 @@
 // A booking the server took is "held" until its SMS code is typed (confirm), never sent again.
 (function (scope) {
   "use strict";
+  var FIELDS = /^(csrf_token|key|service|task|agency|full_name|phone|email|ssn|date|time|fallback|first_day|last_day|period)$/;
   var DB = "cnas-outbox", STORE = "requests", WEEK = 7 * 24 * 3600 * 1000;
   // The tablet's own state, not the visitor's: the idle reset never touches this database.
   var DEVICE_DB = "cnas-device", COUNTERS = "counters";
   var LEASE = 30000;  // longer than the 20-second fetch timeout (post)
-  var FINAL = { confirmed: 1, moved: 1, needs_choice: 1, refused: 1, expired: 1, held: 1 };
+  var FINAL = { confirmed: 1, moved: 1, needs_choice: 1, refused: 1, expired: 1, held: 1, draft: 1 };
   var TO_ACT = { needs_choice: 1, held: 1 };  // nothing to send, something to do
   var PERSONAL = ["full_name", "phone", "email", "ssn"];
   var locks = scope.navigator && scope.navigator.locks;
@@ -122,6 +123,7 @@
   }
 
   var Outbox = {
+    post: post, uuid: uuid,
     // Every entry, with a "sending" that no live attempt holds read as "queued".
     all: function () {
       return tx("readonly", function (s) { return s.getAll(); }).then(function (list) {
@@ -172,9 +174,19 @@
       // Joining the waiting list (kind "waitlist"): the days and time of day instead of a slot.
       var fields = where.kind ? ["first_day", "last_day", "period"] : ["date", "time", "ssn", "fallback"];
       fields.forEach(function (name) { request[name] = get(name); });
-      if (!where.kind) request.fallback = request.fallback || "none";
+      if (!where.kind) {
+        request.fallback = request.fallback || "none";
+        // The task page's checklist answers ride along under their question's name (the server keeps
+        // only those of the task's questions).
+        var answers = {}, count = 0, add = function (v, name) {
+          if (!FIELDS.test(name) && name.length <= 64 && typeof v === "string" && v && count < 10) answers[name] = v.slice(0, 64), count++;
+        };
+        Object.keys(where.answers || {}).forEach(function (name) { add(where.answers[name], name); });
+        form.forEach(add);
+        if (count) request.answers = answers;
+      }
       var entry = { id: uuid(), key: get("key") || uuid(), lang: where.lang, request: request, kind: where.kind,
-                    state: "queued", attempts: 0, next: 0, created: Date.now() };
+                    state: where.state || "queued", attempts: 0, next: 0, created: Date.now() };
       return Outbox.put(entry);
     },
     sendAll: function (options) {
@@ -243,34 +255,6 @@
       delete entry.sendingUntil;
       entry.next = Date.now() + (seconds ? seconds * 1000 : Math.min(5000 * Math.pow(2, entry.attempts), 300000));
       entry.limited = seconds ? entry.next : 0;
-      return Outbox.put(entry);
-    },
-    // The SMS code of a held booking, and a new code: { entry, error } or { entry, offline }.
-    confirm: function (entry, code) { return Outbox.ask(entry, "confirm", { code: code }); },
-    resend: function (entry) { return Outbox.ask(entry, "code", {}); },
-    ask: function (entry, action, payload) {
-      var url = "/api/v1/appointments/" + entry.result.reference + "/" + action;  // [2-9A-Z]{9}
-      return post(url, { "Accept-Language": entry.lang }, payload).then(function (answer) {
-        return Outbox.get(entry.id).then(function (current) {
-          var status = answer.status, error = answer.body.error;
-          current = current || entry;
-          if (!status || status >= 500 && !error) return { entry: current, offline: true };
-          if (status < 300) {
-            delete current.error;
-            if (action === "confirm") current.state = "confirmed";
-          } else if (current.state === "held") {
-            current.error = error = error || { message: String(status) };
-            if (error.code === "hold_expired" || status === 404) current.state = "expired";
-          }
-          return Outbox.put(current).then(function () { return { entry: current, error: error }; });
-        });
-      });
-    },
-    rebook: function (entry, date, time) {
-      // A new choice after "needs your choice": a new request, so a new key.
-      entry.request.date = date; entry.request.time = time;
-      entry.key = uuid(); entry.state = "queued"; entry.next = 0; entry.attempts = 0;
-      delete entry.error; delete entry.sendingUntil; entry.limited = 0;
       return Outbox.put(entry);
     },
     pending: function () {

@@ -5,8 +5,10 @@ from datetime import date
 from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
 
 from ... import clock
+from ...booking import codes
 from ...staffing import desk, lobby
 from ..htmx import vary_on_htmx, wants_fragment
+from ..messages import DESK_LABELS
 from ..shared import bookable_tasks, catalog, record_id
 from .base import bp, staff_required
 
@@ -52,7 +54,9 @@ def agenda(agency):
     context = dict(agency=agency, agency_info=catalog().agency(agency), day=day, desk=remembered_desk(agency),
                    rows=desk.agenda(agency, day, task, status), task=task, status=status,
                    statuses=desk.STATUSES, message=request.args.get("message"), tasks=bookable_tasks(),
-                   titles={(s["id"], t["id"]): t["title"] for s in catalog().services for t in s["tasks"]})
+                   titles={(s["id"], t["id"]): t["title"] for s in catalog().services for t in s["tasks"]},
+                   display=codes.display, desk_service=lobby.DESK_SERVICE, desk_types=lobby.DESK_TYPES,
+                   desk_label=lambda code: DESK_LABELS.get(code, code))
     template = "staff/_agenda.html" if wants_fragment("agenda") else "staff/agenda.html"
     return vary_on_htmx(make_response(render_template(template, **context)))
 

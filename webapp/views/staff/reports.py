@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from ... import clock, i18n
 from ...staffing import charts as svg
+from ...staffing import lobby
 from ...staffing import reports as reporting
-from ..messages import STATUS_LABELS
+from ..messages import DESK_LABELS, STATUS_LABELS
 from ..shared import catalog
 from .base import bp, staff_required
 
@@ -27,6 +28,7 @@ LEAD_LABELS = {
     "8_14_days": _l("8 to 14 days ahead"),
     "15_days_or_more": _l("15 days ahead or more"),
 }
+CLOSED_LABELS = {"closed": _l("closed"), "holiday": _l("public holiday"), "closure": _l("closure")}
 
 
 def report_filters() -> tuple[str | None, date | None, date | None, str | None]:
@@ -47,16 +49,26 @@ def report_filters() -> tuple[str | None, date | None, date | None, str | None]:
 
 
 def task_name(task) -> str:
-    """A report line's procedure, in the reader's language (its ids if no longer in the catalog)."""
+    """A report line's procedure, in the reader's language (its ids if no longer in the catalog);
+    for the tickets of the kiosk's menu, their desk."""
+    if task.service_id == lobby.DESK_SERVICE and task.task_id in DESK_LABELS:
+        return gettext("Walk-ins: %(desk)s", desk=DESK_LABELS[task.task_id])
     _, found = catalog().task(task.service_id, task.task_id)
     return found["title"][i18n.current()] if found else f"{task.service_id}/{task.task_id}"
 
 
+def day_name(day) -> str:
+    """A report's day as its charts and tables name it: "4 Dec", and why the agency was closed."""
+    name = format_date(day.day, "d MMM")
+    return f"{name} ({CLOSED_LABELS[day.closed]})" if day.closed else name
+
+
 def report_charts(report, rtl: bool) -> dict:
-    """The report's SVG charts (each shown before a table of the same figures)."""
+    """The report's SVG charts (each shown before a table of the same figures); the days the
+    agency was closed are marked on the chart of days."""
+    closed = frozenset(n for n, d in enumerate(report.days) if d.closed)
     charts = {
-        "days": (gettext("Appointments per day"),
-                 [(format_date(d.day, "d MMM"), d.appointments) for d in report.days]),
+        "days": (gettext("Appointments per day"), [(day_name(d), d.appointments) for d in report.days]),
         "weeks": (gettext("Appointments per week"),
                   [(gettext("Week of %(date)s", date=format_date(w.monday, "d MMM")), w.appointments)
                    for w in report.weeks]),
@@ -65,7 +77,8 @@ def report_charts(report, rtl: bool) -> dict:
         "statuses": (gettext("Appointments by status"),
                      [(str(STATUS_LABELS[s]), report.total.statuses[s]) for s in reporting.STATUSES]),
     }
-    return {key: svg.bar_chart(f"chart-{key}", name, items, rtl) for key, (name, items) in charts.items()}
+    return {key: svg.bar_chart(f"chart-{key}", name, items, rtl, closed if key == "days" else frozenset())
+            for key, (name, items) in charts.items()}
 
 
 def report_page(agency, problem, first=None, last=None):
@@ -79,7 +92,8 @@ def report_page(agency, problem, first=None, last=None):
         form_from=first.isoformat() if first else request.args.get("from", ""),
         form_to=last.isoformat() if last else request.args.get("to", ""),
         charts=report_charts(report, rtl) if report else {},
-        task_name=task_name, lead_labels=LEAD_LABELS, target=(reporting.TARGET_MINUTES, reporting.TARGET_SHARE),
+        task_name=task_name, day_name=day_name, lead_labels=LEAD_LABELS,
+        target=(reporting.TARGET_MINUTES, reporting.TARGET_SHARE),
         csv_url=csv_url(agency, first, last) if report else None,
         breakdowns_url=csv_url(agency, first, last, part="breakdowns") if report else None,
     )

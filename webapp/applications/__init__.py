@@ -1,0 +1,1 @@
+"""Online applications: answers, documents checked on upload, status, staff review, purge (no Flask)."""

@@ -19,14 +19,15 @@ from .common import PYTHON, ROOT, log, ratio, server_env, table, webapp_cli
 def queue(env: dict, count: int, first: int) -> None:
     """Queue `count` codes to distinct phones, in one process (the app's own outbox.code)."""
     script = (
-        "import sys\n"
+        "from datetime import timedelta\n"
         "from webapp import create_app, clock\n"
         "from webapp.db import database, write_transaction\n"
         "from webapp.notify import outbox\n"
         "app = create_app()\n"
         "with app.app_context(), database.connection_context(), write_transaction():\n"
+        "    until = clock.now() + timedelta(minutes=30)\n"
         f"    for n in range({count}):\n"
-        f"        outbox.code(f'066{{{first} + n:07d}}', '123456', 'fr', clock.now())\n"
+        f"        outbox.code(f'066{{{first} + n:07d}}', '123456', 'fr', clock.now(), until)\n"
     )
     subprocess.run([PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
 

@@ -180,7 +180,7 @@ def send(catalog, application: Application, phone: str, address: str | None, now
         _limit(phone, address, now)
         Application.update(phone=phone, updated_at=to_utc(now)).where(Application.id == application.id).execute()
         until = now + timedelta(minutes=SUBMIT_CODE_MINUTES)
-        value = phones._new_code(phone, "apply", application.reference, until, now)
+        value = phones.new_code(phone, "apply", application.reference, until, now)
         outbox.code(phone, value, application.lang, now, until=until)
     application.phone = phone
 
@@ -199,7 +199,7 @@ def confirm(reference: str, typed: str, now: datetime) -> Application:
         found.status = "received"
         outbox.application("app_received", found, now)
 
-    phones._spend(PhoneCode.select().where((PhoneCode.purpose == "apply") & (PhoneCode.reference == reference)
+    phones.spend(PhoneCode.select().where((PhoneCode.purpose == "apply") & (PhoneCode.reference == reference)
                                            & (PhoneCode.phone == found.phone)), typed, now, receive)
     return found
 
@@ -213,7 +213,7 @@ def ask_status(reference: str, phone: str, lang: str, address: str | None, now: 
     with write_transaction():
         _limit(phone, address, now)
         until = now + timedelta(minutes=STATUS_CODE_MINUTES)
-        value = phones._new_code(phone, "appstat", reference, until, now)
+        value = phones.new_code(phone, "appstat", reference, until, now)
         found = Application.get_or_none((Application.reference == reference) & (Application.phone == phone)
                                         & Application.status.in_((*LIVE, *DECIDED)))
         if found is not None:
@@ -222,7 +222,7 @@ def ask_status(reference: str, phone: str, lang: str, address: str | None, now: 
 
 def prove(reference: str, phone: str, typed: str, now: datetime) -> int:
     """Check the status code; the proof (a used code's id) to keep in the session."""
-    return phones._spend(PhoneCode.select().where((PhoneCode.purpose == "appstat") & (PhoneCode.phone == phone)
+    return phones.spend(PhoneCode.select().where((PhoneCode.purpose == "appstat") & (PhoneCode.phone == phone)
                                                   & (PhoneCode.reference == reference)), typed, now).id
 
 

@@ -39,7 +39,7 @@ def _digest(phone: str, purpose: str, reference: str | None, code: str) -> str:
     return hmac.new(_config("SECRET_KEY").encode(), message, hashlib.sha256).hexdigest()
 
 
-def _new_code(phone: str, purpose: str, reference: str | None, expires: datetime, now: datetime) -> str:
+def new_code(phone: str, purpose: str, reference: str | None, expires: datetime, now: datetime) -> str:
     """A fresh code; earlier live codes of the same purpose (and reference) die with it."""
     code = f"{secrets.randbelow(10**6):06d}"
     same = (PhoneCode.phone == phone) & (PhoneCode.purpose == purpose) & PhoneCode.used_at.is_null()
@@ -66,7 +66,7 @@ def _check(code_row: PhoneCode | None, typed: str, now: datetime) -> None:
         raise DomainError("code_wrong" if left else "code_tries", tries_left=left)
 
 
-def _spend(query, typed: str, now: datetime, then=lambda: None) -> PhoneCode:
+def spend(query, typed: str, now: datetime, then=lambda: None) -> PhoneCode:
     """Try `typed` against the latest code of `query`, then run `then()` and mark the code
     used, in one transaction. A wrong try is kept (committed) before its error is raised;
     if `then()` refuses, nothing is kept and the code stays good."""
@@ -122,7 +122,7 @@ def send_code(appointment: Appointment, now: datetime) -> None:
     """Send the code of a new hold (inside the booking's transaction); for a seat offered to
     the waiting list, the offer's SMS carries it."""
     until = from_utc(appointment.hold_until)
-    code = _new_code(appointment.phone, "confirm", appointment.reference, until, now)
+    code = new_code(appointment.phone, "confirm", appointment.reference, until, now)
     if appointment.waitlist_entry:
         outbox.offer(appointment, code, until, now)
     else:
@@ -191,7 +191,7 @@ def confirm(reference: str, typed: str, now: datetime, confirm_booking) -> Appoi
         if exc.code == "not_held" and exc.existing.status in ("booked", "arrived"):
             return _confirmed_again(exc.existing, typed)
         raise
-    _spend(PhoneCode.select().where((PhoneCode.purpose == "confirm") & (PhoneCode.reference == reference)),
+    spend(PhoneCode.select().where((PhoneCode.purpose == "confirm") & (PhoneCode.reference == reference)),
            typed, now, lambda: confirm_booking(appointment))
     return appointment
 
@@ -210,7 +210,7 @@ def send_phone_code(phone: str, lang: str, address: str | None, now: datetime) -
         if wait:
             raise DomainError("rate_limited", retry_after=wait)
         expires = now + timedelta(minutes=PHONE_CODE_MINUTES)
-        code = _new_code(phone, "phone", None, expires, now)
+        code = new_code(phone, "phone", None, expires, now)
         if upcoming_on(phone, now):
             outbox.code(phone, code, lang, now, until=expires)
 
@@ -218,7 +218,7 @@ def send_phone_code(phone: str, lang: str, address: str | None, now: datetime) -
 def verify_phone(phone: str, typed: str, now: datetime) -> int:
     """Spend a try of the phone's latest code; DomainError code_expired, code_tries or
     code_wrong. Returns the proof: the id of the used code (for the session, not the phone)."""
-    return _spend(PhoneCode.select().where((PhoneCode.purpose == "phone") & (PhoneCode.phone == phone)),
+    return spend(PhoneCode.select().where((PhoneCode.purpose == "phone") & (PhoneCode.phone == phone)),
                   typed, now).id
 
 

@@ -28,10 +28,8 @@ def inbox(base_url, phone) -> list[str]:
         return [m["kind"] for m in json.loads(response.read())]
 
 
-def test_apply_on_a_phone_then_a_missing_document_then_accepted(browser, base_url, tmp_path):
-    number = unique_phone()
-    phone = browser.new_context(base_url=base_url, **PHONE)
-    page = phone.new_page()
+def to_the_document_page(page):
+    """The questions and the agency answered: the first document's page."""
     page.goto(START)
     page.get_by_role("button", name="ابدأ الآن").click()
     page.get_by_role("radio", name="أملك أو أسيّر نشاطا غير مسجل في أي سجل قانوني").check()
@@ -42,6 +40,13 @@ def test_apply_on_a_phone_then_a_missing_document_then_accepted(browser, base_ur
     page.get_by_role("button", name="متابعة").click()
     page.get_by_role("combobox").select_option("16")
     page.get_by_role("button", name="متابعة").click()
+
+
+def test_apply_on_a_phone_then_a_missing_document_then_accepted(browser, base_url, tmp_path):
+    number = unique_phone()
+    phone = browser.new_context(base_url=base_url, **PHONE)
+    page = phone.new_page()
+    to_the_document_page(page)
     for colour in ((200, 0, 0), (0, 0, 200)):  # front and back
         page.get_by_label("التقط صورة أو اختر ملفا").set_input_files(photo(colour))
         page.get_by_role("button", name="إضافة هذا الملف").click()

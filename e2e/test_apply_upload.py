@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageFilter
 from playwright.sync_api import expect
 
-from test_apply import PHONE, START
+from test_apply import PHONE, to_the_document_page
 
 
 def big_photo() -> bytes:
@@ -52,19 +52,6 @@ window.fetch = function (url, init) {
 
 def puts(page) -> list:
     return page.evaluate("JSON.parse(sessionStorage.puts || '[]')")
-
-
-def to_the_document_page(page):
-    page.goto(START)
-    page.get_by_role("button", name="ابدأ الآن").click()
-    page.get_by_role("radio", name="أملك أو أسيّر نشاطا غير مسجل في أي سجل قانوني").check()
-    page.get_by_role("button", name="متابعة").click()
-    page.get_by_role("textbox", name="ما هو النشاط الذي تمارسه؟").fill("خياطة في البيت")
-    page.get_by_role("button", name="متابعة").click()
-    page.get_by_role("textbox", name="ما هو اسمك الكامل؟").fill("أمينة بن علي")
-    page.get_by_role("button", name="متابعة").click()
-    page.get_by_role("combobox").select_option("16")
-    page.get_by_role("button", name="متابعة").click()
 
 
 def test_a_cut_upload_resumes_from_the_servers_offset(browser, server, tmp_path):

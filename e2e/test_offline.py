@@ -228,13 +228,19 @@ def test_slot_taken_while_offline_is_never_double_booked(browser, base_url, serv
     context.close()
 
 
-def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
+def own_content_server(tmp_path):
+    """A server of its own on a copy of content/, which the test may change (then relaunch it with
+    launch(instance, port, CONTENT_DIR=str(content))): the copy, the instance, the port, the process."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     instance = tmp_path / "instance"
     instance.mkdir()
     port = free_port()
-    process = launch(instance, port, CONTENT_DIR=str(content))
+    return content, instance, port, launch(instance, port, CONTENT_DIR=str(content))
+
+
+def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
+    content, instance, port, process = own_content_server(tmp_path)
     context = browser.new_context(base_url=f"http://127.0.0.1:{port}")
     page = context.new_page()
     try:

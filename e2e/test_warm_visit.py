@@ -3,13 +3,12 @@ network, and the worker checks for changes in the background (stale-while-revali
 changed on the server is fetched alone and shown at the next visit; a changed checklist says so."""
 
 import re
-import shutil
 import sys
 
 from playwright.sync_api import expect
 
-from conftest import ROOT, free_port, launch, stop
-from test_offline import precache
+from conftest import ROOT, launch, stop
+from test_offline import own_content_server, precache
 
 sys.path.insert(0, str(ROOT))
 from bench.browser import SLOW_3G, WorkerThrottle  # noqa: E402 (the bench's throttling of the worker too)
@@ -36,12 +35,7 @@ def visit(page, path: str) -> dict:
 
 
 def test_a_saved_page_paints_from_the_phone_and_a_change_arrives_at_the_next_visit(browser, tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    port = free_port()
-    process = launch(instance, port, CONTENT_DIR=str(content))
+    content, instance, port, process = own_content_server(tmp_path)
     log = instance / "server.log"
     context = browser.new_context(base_url=f"http://127.0.0.1:{port}")
     page = context.new_page()

@@ -83,15 +83,48 @@ def book_today(base_url):
         return json.loads(response.read())["reference"].lower()
 
 
+# An application's document waiting to upload, stored as apply-store.js does ("cnas-apply", v2).
+PUT_APPLY_RECORD = """() => new Promise((done, fail) => {
+    const open = indexedDB.open("cnas-apply", 2);
+    open.onupgradeneeded = () => {
+        open.result.createObjectStore("uploads", { keyPath: "id" });
+        open.result.createObjectStore("drafts", { keyPath: "id" });
+    };
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+        const db = open.result, t = db.transaction("uploads", "readwrite");
+        t.objectStore("uploads").put({ id: "death-grant/claim-death-grant:id-card", name: "carte.jpg",
+                                       blob: new Blob(["photo bytes"], { type: "image/jpeg" }) });
+        t.oncomplete = () => { db.close(); done(); };
+        t.onerror = () => { db.close(); fail(t.error); };
+    };
+})"""
+DATABASES = "indexedDB.databases().then((list) => list.map((d) => d.name))"
+SEEN = 'caches.open("cnas-pages-v1").then((c) => c.match("/__seen__")).then(Boolean)'
+
+
 def test_idle_reset_forgets_the_visitor_and_keeps_the_catalog(browser, base_url):
     context, page = enrolled_tablet(browser, base_url, "Attente")
     page.clock.install()
     page.goto("/fr/")
     expect(page.locator("html[data-precached=fr]")).to_have_count(1, timeout=30_000)
+    # The tablet's home (/kiosk) is in English, so the worker may finish keeping the English
+    # catalog after the French one: a French page still says French is kept (it used to take
+    # any language's news, and this wait then failed when the English one came last).
+    page.evaluate("""() => new Promise((done) => {
+        navigator.serviceWorker.addEventListener("message", (e) => e.data.lang === "en" && done());
+        navigator.serviceWorker.controller.postMessage({ type: "precache", lang: "en" });
+    })""")
+    expect(page.locator("html")).to_have_attribute("data-precached", "fr")
     page.goto("/fr/services/work-accident/declare-work-accident")
+    # A catalog page the worker keeps still comes with the tablet's layout and its idle reset.
+    expect(page.locator("body.kiosk #idle")).to_have_count(1)
     page.locator("#checklist input[type=checkbox]").first.check()
     page.goto("/fr/book/death-grant/claim-death-grant?agency=31")  # sets the agency cookie
     assert page.evaluate("localStorage.length") > 0
+    page.evaluate("sessionStorage.setItem('visitor', 'Kiosque Test')")
+    page.evaluate(PUT_APPLY_RECORD)  # a photo waiting to upload, as upload.js keeps it
+    assert "cnas-apply" in page.evaluate(DATABASES)
     page.clock.fast_forward("01:01")
     expect(page.get_by_role("alertdialog")).to_be_visible()
     expect(page.get_by_role("heading", name="Êtes-vous toujours là ?")).to_be_visible()
@@ -103,7 +136,11 @@ def test_idle_reset_forgets_the_visitor_and_keeps_the_catalog(browser, base_url)
     expect(page).to_have_url(re.compile(r"/kiosk$"))
     expect(page.get_by_role("link", name="Français")).to_be_visible()
     assert page.evaluate("localStorage.length") == 0
+    kept = page.evaluate("Object.entries(sessionStorage)")  # htmx notes the page it is on
+    assert all(value == "/kiosk" for _, value in kept), kept
     assert page.evaluate("Outbox.all().then(l => l.length)") == 0
+    assert "cnas-apply" not in page.evaluate(DATABASES)
+    assert not page.evaluate(SEEN)  # nor which checklist was read ("updated since you saw it")
     assert {c["name"] for c in context.cookies()} == {"kiosk_device"}
     # Earlier history entries cannot be erased from a page; the reset replaces the current
     # one, and every page with personal data is no-store and tied to the cleared session.

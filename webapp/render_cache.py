@@ -27,6 +27,9 @@ ENCODINGS = ("br", "gzip")  # the order flask-compress prefers (webapp.compress)
 KEPT_HEADERS = ("Content-Type", "Vary", "Cache-Control", "Content-Language")
 # Request headers that change what a public page renders (base.html, views/htmx.py).
 PAGE_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "X-Precache")
+# Cookies that change the layout: a lobby tablet's device cookie gives the kiosk layout (idle
+# reset; views/kiosk.py). Its value is in the key: a made-up cookie gets pages of its own.
+PAGE_COOKIES = ("kiosk_device",)
 
 
 @dataclass
@@ -109,6 +112,7 @@ def page_key() -> tuple:
         request.script_root,
         tuple(sorted(request.args.items(multi=True))),
         tuple(request.headers.get(name) for name in PAGE_HEADERS),
+        tuple(request.cookies.get(name) for name in PAGE_COOKIES),
         getattr(catalog, "revision", "") or id(catalog),
         build_hash(),
         current_app.config.get("RELEASE", ""),

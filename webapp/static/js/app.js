@@ -75,9 +75,7 @@
     });
     navigator.serviceWorker.addEventListener("message", function (event) {
       var data = event.data || {};
-      if (data.type === "precached") {
-        root.dataset.precached = data.lang;
-      }
+      if (data.type === "precached" && data.lang === lang) root.dataset.precached = lang;
       if (data.type === "outbox-changed") refreshOutbox();
     });
   }

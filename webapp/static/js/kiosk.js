@@ -8,11 +8,24 @@
   var overlay = document.getElementById("idle"), counter = document.getElementById("idle-count");
   var idleTimer = null, tick = null, left = GRACE;
 
+  // Delete a whole IndexedDB database; settled either way (a connection still open delays it
+  // until that connection's transaction ends: the stores close theirs after each one).
+  function dropDatabase(name) {
+    return new Promise(function (done) {
+      if (!window.indexedDB) return done();
+      var request = indexedDB.deleteDatabase(name);
+      request.onsuccess = request.onerror = function () { done(); };
+    });
+  }
+
   function reset() {
-    // The visitor's things go. The tablet's own state stays: its offline ticket counter lives
-    // in the "cnas-device" IndexedDB database (see outbox.js), which nothing here clears, so a
-    // number printed before the reset is never printed again the same day.
-    var jobs = [];
+    // The visitor's things go: storage, the requests already sent or never finished (outbox.js),
+    // an application's answers and documents kept on the phone ("cnas-apply": drafts and photos
+    // waiting to upload; apply-store.js), their cookies (the reset request). The tablet's own
+    // state stays: the offline catalog (a tablet's worker keeps no trace of what was read), the
+    // requests still to be sent, and its offline ticket counter in the "cnas-device" database
+    // (see outbox.js), so a number printed before the reset is never printed again the same day.
+    var jobs = [dropDatabase("cnas-apply")];
     try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}
     if (window.Outbox) jobs.push(Outbox.clearPersonal().catch(function () {}));
     jobs.push(fetch(body.dataset.resetUrl, { method: "POST", credentials: "same-origin" }).catch(function () {}));

@@ -21,7 +21,7 @@ def test_api_conforms_to_its_schema(app, db):
     demo.load(app.extensions["catalog"])
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11
+    assert len(operations) == 16
 
     for operation in operations:
         @given(case=operation.as_strategy())

@@ -19,8 +19,8 @@ def test_voluntary_affiliation_takes_online_applications(app):
     assert [(u["id"], u["required"]) for u in content.uploads(task, {})] == [("identity", False)]
 
 
-def break_it(content_dir, old, new):
-    path = content_dir / FILE
+def break_it(content_dir, old, new, file=FILE):
+    path = content_dir / file
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
@@ -69,3 +69,55 @@ def test_documents_come_from_the_narrowed_checklist_then_the_applications_own():
     assert [u["id"] for u in content.uploads(task, {"who": "retired"})] == [card, slip, "extra"]
     assert content.valid_answer(content.questions(task)[0], "retired") == "retired"
     assert content.valid_answer(content.questions(task)[0], "astronaut") is None
+
+
+DIASPORA = "services/diaspora-affiliation.toml"
+
+
+def test_the_diaspora_affiliation_takes_online_applications_from_abroad(app):
+    catalog = app.extensions["catalog"]
+    _service, task = catalog.task("diaspora-affiliation", "join-from-abroad-online")
+    assert content.accepts(task) and not task["bookable"]
+    application = task["application"]
+    assert [(q["id"], q["kind"]) for q in content.questions(task)] == [
+        ("country", "text"), ("consulate", "text"), ("work-status", "choice"), ("work", "text"),
+        ("full-name", "text"), ("email", "email")]
+    assert [(u["id"], u["required"], u["max_files"]) for u in content.uploads(task, {})] == [
+        ("identity", True, 2), ("consular-card", True, 2), ("work-proof", True, 3)]  # not the checklist's
+    texts = [application["declaration"], application["agency_hint"]]
+    texts += [q[k] for q in application["questions"] for k in ("text", "hint") if k in q]
+    texts += [o["label"] for q in application["questions"] for o in q["options"]]
+    texts += [u[k] for u in application["documents"] for k in ("text", "hint")]
+    for text in texts:
+        assert all(text[lang].strip() for lang in ("ar", "fr", "en")), text
+    assert application["phones"] == "international"
+    _service, voluntary = catalog.task("voluntary-affiliation", "join-voluntary-affiliation")
+    assert voluntary["application"]["phones"] == "algerian" and "agency_hint" not in voluntary["application"]
+
+
+def test_the_diaspora_task_says_what_the_app_does_and_does_not(app):
+    _service, task = app.extensions["catalog"].task("diaspora-affiliation", "join-from-abroad-online")
+    where = task["where"]["en"]
+    assert "send your application" in where and "teledeclaration.cnas.dz" in where and "no payment" in where
+    assert "cannot sign you up" not in where
+    notes = " ".join(n["text"]["en"] for n in task["notes"])
+    assert "does not say exactly which proofs" in notes
+
+
+def test_an_e_mail_answer_must_be_an_address():
+    question = {"id": "email", "kind": "email", "max_length": 254}
+    assert content.valid_answer(question, " a.b@example.fr ") == "a.b@example.fr"
+    for wrong in ("a.b", "a@b", "a b@example.fr", "@example.fr", ""):
+        assert content.valid_answer(question, wrong) is None, wrong
+
+
+def test_the_phones_option_and_the_email_kind_are_checked(content):
+    problems = break_it(content, 'phones = "international"', 'phones = "everywhere"', DIASPORA)
+    assert DIASPORA in problems and "application.phones" in problems
+    problems = break_it(content, 'kind = "email"', 'kind = "e-mail"', DIASPORA)
+    assert "application.questions[5].kind" in problems
+
+
+def test_a_missing_agency_hint_translation_is_named(content):
+    problems = break_it(content, "agency_hint.ar =", "agency_hint.xx =", DIASPORA)
+    assert DIASPORA in problems and "application.agency_hint.ar" in problems

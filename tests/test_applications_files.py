@@ -8,7 +8,7 @@ import zlib
 
 import pypdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageDraw
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject, TextStringObject
 
 from webapp.applications import files
@@ -59,7 +59,81 @@ def test_a_big_photo_is_downscaled_and_png_becomes_jpeg():
     Image.new("RGB", (4000, 3000), (0, 90, 0)).save(out, "PNG")
     kept = check(out.getvalue())
     assert kept.content_type == "image/jpeg"
-    assert max(Image.open(io.BytesIO(kept.data)).size) == files.MAX_SIDE
+    assert max(Image.open(io.BytesIO(kept.data)).size) == files.MAX_SIDE == 1600  # as upload.js does
+
+
+def noisy_photo(size=(4000, 3000), sigma=40) -> Image.Image:
+    """A photo-like image that JPEG cannot squeeze much: a gradient under grain."""
+    grain = Image.effect_noise(size, sigma)
+    ramp = Image.linear_gradient("L").resize(size)
+    return Image.merge("RGB", (ImageChops.add(ramp, grain, 1, -128), grain, ramp))
+
+
+def encoded(image, kind="JPEG", **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
+
+
+def test_a_big_noisy_photo_sent_without_javascript_is_stored_small():
+    sent = encoded(noisy_photo(), quality=92)
+    assert len(sent) > 5 * 1024 * 1024  # what a PC with JavaScript off sends as it is
+    kept = check(sent)
+    stored = Image.open(io.BytesIO(kept.data))
+    assert len(kept.data) <= files.MAX_STORED == 300 * 1024
+    assert stored.size == (1600, 1200)  # the quality gave way first: the size is kept
+    assert len(encoded(stored, quality=files.QUALITIES[0])) > files.MAX_STORED  # quality 80 alone was too big
+
+
+def test_a_png_screenshot_is_stored_as_a_small_readable_jpeg():
+    screen = Image.new("RGB", (2560, 1440), "white")
+    pen = ImageDraw.Draw(screen)
+    for row in range(80, 1440, 24):
+        pen.text((40, row), "Attestation d'affiliation CNAS n. 16-2026-000123 " * 6, fill=(20, 20, 20))
+    pen.rectangle((0, 0, 2560, 60), fill=(0, 90, 60))
+    kept = check(encoded(screen, "PNG"))
+    assert kept.content_type == "image/jpeg" and len(kept.data) <= files.MAX_STORED
+    assert Image.open(io.BytesIO(kept.data)).size == (1600, 900)
+
+
+def test_gps_position_and_camera_are_gone_from_every_kind_of_image():
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (36.0, 45.0, 12.5), 3: "E", 4: (3.0, 3.0, 30.0)}  # GPS IFD
+    photo = noisy_photo((1200, 900), 10)
+    for kind in ("JPEG", "PNG", "WEBP"):
+        sent = encoded(photo, kind, exif=exif.tobytes())
+        assert Image.open(io.BytesIO(sent)).getexif().get_ifd(0x8825), kind  # the position was there
+        kept = check(sent)
+        stored = Image.open(io.BytesIO(kept.data))
+        assert not stored.getexif() and not stored.info.get("exif"), kind
+        assert b"PhoneMaker" not in kept.data and b"Exif" not in kept.data, kind
+
+
+def test_a_clean_small_jpeg_is_never_stored_bigger_than_it_was_sent():
+    sent = encoded(noisy_photo((1600, 1200), 15), quality=50, optimize=True)
+    assert len(sent) < files.MAX_STORED
+    assert len(files._jpeg(Image.open(io.BytesIO(sent)), files.QUALITIES[0])) > len(sent)  # 80 would grow it
+    kept = check(sent)
+    assert len(kept.data) <= len(sent) and kept.data != sent
+    assert Image.open(io.BytesIO(kept.data)).size == (1600, 1200)
+
+
+def test_readability_has_a_floor_when_nothing_fits(monkeypatch):
+    monkeypatch.setattr(files, "MAX_STORED", 2_000)  # impossible for this photo
+    attempts = []
+    real = files._jpeg
+
+    def counted(image, quality):
+        attempts.append((max(image.size), quality, len(data := real(image, quality))))
+        return data
+
+    monkeypatch.setattr(files, "_jpeg", counted)
+    kept = check(encoded(noisy_photo((3200, 2400), 40), quality=90))
+    assert [side for side, _, _ in attempts[::len(files.QUALITIES)]] == [1600, 1280, 1024]  # bounded
+    assert min(quality for _, quality, _ in attempts) == files.MIN_QUALITY
+    assert len(kept.data) == min(size for _, _, size in attempts)  # the smallest try
+    assert max(Image.open(io.BytesIO(kept.data)).size) == 1024 >= files.MIN_SIDE  # never below the floor
 
 
 def test_a_script_renamed_jpg_is_refused_by_its_content():
@@ -144,5 +218,5 @@ def test_local_storage_keeps_bytes_under_random_names(tmp_path):
 
 def test_the_storage_setting():
     assert isinstance(from_setting("", "/tmp/x"), LocalStorage)
-    with pytest.raises(StorageError, match="not implemented"):
-        from_setting("s3://bucket/docs", "/tmp/x")
+    with pytest.raises(StorageError, match="needs a bucket name"):
+        from_setting("s3:///docs", "/tmp/x")  # the S3 store itself: tests/test_storage_s3.py

@@ -27,6 +27,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from webapp import create_app, demo
+from webapp.applications import queued
 from webapp.applications import storage as applications
 from webapp.booking import codes, waitlist
 from webapp.catalog import deadlines
@@ -34,6 +35,7 @@ from webapp.clock import ALGIERS
 from webapp.models import Application, ApplicationDocument, Appointment, Closure, KioskDevice, Message, Ticket
 
 NOW = datetime(2026, 12, 2, 7, 30, tzinfo=ALGIERS)  # Wednesday, before the first demo visit (09:00)
+QUEUED_KEY = "walk-queued-application"
 ADMIN, ADMIN_PASSWORD = "demo-admin", "Siege-CNAS-demo"
 EXPECTED_4XX = {400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429}  # 410: a code or hold ran out
 BOOK_SERVICE, BOOK_TASK = "death-grant", "claim-death-grant"
@@ -232,7 +234,7 @@ def specs(context):
         "kiosk.ticket_sms": {"form": {"token": Ticket.get_by_id(context["ticket_id"]).token, "phone": DEMO_PHONE}},
         "queue.place": {"path": {"lang": "fr", "token": Ticket.get_by_id(context["ticket_id"]).token}},
         "api.agencies": {}, "api.openapi": {}, "pwa.service_worker": {}, "pwa.offline_manifest": {},
-        "pwa.offline_index": {}, "pwa.offline_page": {}, "pwa.outbox": {}, "root.index": {},
+        "pwa.offline_index": {}, "pwa.offline_page": {}, "pwa.outbox": {}, "pwa.offline_apply": {}, "root.index": {},
         "root.healthz": {}, "root.readyz": {},
         "public.home": {}, "public.about": {}, "staff.logout": {}, "staff.home": {}, "kiosk.start": {},
         "kiosk.home": {}, "kiosk.display": {}, "kiosk.reset": {},
@@ -249,6 +251,16 @@ def specs(context):
         "apply.upload_begin": {"path": apply_flow, "json": {"kind": "identity", "size": 100}},
         "apply.upload_chunk": {"path": {**apply_flow, "upload_id": "0" * 32}, "args": {"offset": "0"}},
         "apply.done": {"path": mine},
+        "api.submit_application": {"json": {"service": "voluntary-affiliation", "task": "join-voluntary-affiliation",
+                                            "answers": {"work-status": "owner", "activity": "Couture",
+                                                        "full-name": "Amina Benali"},
+                                            "agency": "16", "phone": "0660123459", "declaration": True,
+                                            "documents": [{"kind": "identity", "size": 100}]},
+                                   "idempotency": True},
+        "api.application_upload": {"path": {"upload_id": context["queued_upload"]}, "args": {"offset": "0"},
+                                   "key": QUEUED_KEY},
+        "api.application_code": {"json": {"phone": "0660123459"}, "key": QUEUED_KEY},
+        "api.confirm_application": {"json": {"code": "123456"}, "key": QUEUED_KEY},
         "apply_status.ask": {"args": {"reference": DEMO_REF}, "form": {"reference": DEMO_REF, "phone": DEMO_PHONE}},
         "apply_status.code": {"form": {"reference": DEMO_REF, "phone": DEMO_PHONE, "code": "123456"}},
         "apply_status.status": {"path": mine}, "apply_status.add": {"path": mine},
@@ -257,6 +269,8 @@ def specs(context):
         "staff.application": {"path": {**agency, "reference": context["applied_ref"]}},
         "staff.application_file": {"path": {**agency, "reference": context["applied_ref"],
                                             "file_id": str(context["attached_id"])}},
+        "staff.application_visit": {"path": {**agency, "reference": context["applied_ref"]},
+                                    "form": {"slot": "2026-12-03T09:00"}},
         "staff.application_action": {"path": {**agency, "reference": context["applied_ref"], "action": "review"},
                                      "form": {"reason": "Walk reason", "kind": "identity"}},
         "kiosk.api_ticket": {"json": {"number": f"{context['prefix']}-901", "service": BOOK_SERVICE,
@@ -325,8 +339,14 @@ def walk(app, db):
         stored = applications.store_for(app.config).put(b"\xff\xd8\xff walk")
     attached = ApplicationDocument.create(application=applied.id, kind="identity", stored_name=stored,
                                           content_type="image/jpeg", size=8, uploaded_at=written)
+    with app.app_context():  # an application a phone queued offline, its file still to come
+        queued_app, _made = queued.submit(
+            app.extensions["catalog"], QUEUED_KEY, "voluntary-affiliation", "join-voluntary-affiliation", "fr",
+            {"work-status": "owner", "activity": "Couture", "full-name": "Walk Queued"}, "16",
+            [{"kind": "identity", "size": 100}], applications.store_for(app.config), None, NOW)
     context = {"catalog": app.extensions["catalog"], "closure_id": closure.id, "ticket_id": Ticket.get().id,
                "applied_ref": applied.reference, "attached_id": attached.id,
+               "queued_upload": queued.uploads_of(queued_app)[0].token,
                "message_id": failed.id, "wait_ref": entry.reference, "offer_ref": offer.reference,
                "appointment_id": Appointment.get(Appointment.reference == DEMO_REF).id,
                "prefix": KioskDevice.get().prefix,
@@ -403,6 +423,8 @@ def cases(rule, method, spec, full=True, text=TEXT, json_values=JSON_VALUES):
             kwargs["data"], kwargs["content_type"] = _json_text(body), "application/json"
         if spec.get("idempotency") and "Idempotency-Key" not in kwargs["headers"]:
             kwargs["headers"]["Idempotency-Key"] = str(uuid.uuid4())
+        if spec.get("key") and "Idempotency-Key" not in kwargs["headers"]:  # what finds a queued application
+            kwargs["headers"]["Idempotency-Key"] = spec["key"]
         return where, name, _url(rule, path, path_override), kwargs, cookies
 
     yield request("baseline", "valid values")
@@ -536,11 +558,16 @@ def test_no_hostile_input_gets_a_5xx(walk, rule, method, endpoint):
 
 # Valid requests that the handler itself refuses (so it was reached): a code, or a new code, for
 # the demo appointment, which is confirmed already (409 not_held); a code for a phone no code was sent
-# to, or for the walk's offer, which was made without one (410 code_expired).
+# to, or for the walk's offer, which was made without one (410 code_expired); a visit for an
+# application nobody has started to review (409).
 BASELINE_REFUSALS: set[tuple[str, int]] = {("booking.resend_code", 409), ("api.resend_code", 409),
                                            ("booking.confirm_code", 409), ("api.confirm_appointment", 409),
                                            ("phone.code", 410), ("waitlist.take", 410),
-                                           ("apply_status.code", 410)}  # no code was asked for
+                                           ("apply_status.code", 410),  # no code was asked for
+                                           # the walk's application is received, not yet under review
+                                           ("staff.application_visit", 409),
+                                           # the queued application's file has not arrived, no code was asked
+                                           ("api.application_code", 422), ("api.confirm_application", 404)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -46,7 +46,11 @@ SETTINGS = {
     "QUEUE_SMS_POSITION": "a lobby ticket given a phone gets one SMS when this many people are before it (default 3)",
     "RENDER_CACHE_MB": "memory per server process for rendered home, service and task pages (default 32; 0: off)",
     "APPLICATION_STORAGE": "where documents of online applications are kept: local (default: INSTANCE_DIR/documents); "
-                           "s3://bucket/prefix is planned, not implemented",
+                           "s3://bucket/prefix for an S3-compatible object store (a private bucket)",
+    "S3_ENDPOINT_URL": "address of the S3-compatible store, e.g. http://minio.internal:9000 (default: AWS)",
+    "AWS_ACCESS_KEY_ID": "key id for the S3-compatible store (default: boto3's own search)",
+    "AWS_SECRET_ACCESS_KEY": "secret key for the S3-compatible store",
+    "AWS_DEFAULT_REGION": "region of the S3-compatible store (default us-east-1)",
     "APPLICATION_KEEP_DAYS": "days after its decision an online application keeps its answers, phone and documents "
                              "(default 90)",
 }
@@ -90,6 +94,8 @@ def from_env(environ=os.environ) -> dict:
         "QUEUE_SMS_POSITION": _count(environ, "QUEUE_SMS_POSITION", 3),
         "RENDER_CACHE_MB": _count(environ, "RENDER_CACHE_MB", 32),
         "APPLICATION_STORAGE": environ.get("APPLICATION_STORAGE") or "local",
+        **{name: environ.get(name) or None
+           for name in ("S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")},
         "APPLICATION_KEEP_DAYS": _count(environ, "APPLICATION_KEEP_DAYS", 90),
         "TRUSTED_HOSTS": [h.strip() for h in environ.get("WEBAPP_HOSTS", "").split(",") if h.strip()] or None,
     }

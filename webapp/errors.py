@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from .applications.storage import StorageUnavailable
 from .db import UNAVAILABLE
 from .i18n import LANGUAGES, current
 from .problems import DomainError
@@ -47,15 +48,17 @@ def init_app(app) -> None:
         return _page("errors/error.html", exc.status, message=message), exc.status
 
     def unavailable(exc):
-        """The database is down, read-only or full: say so and when to retry; nothing half-saved
-        (each use case writes in one transaction). Catalog pages never get here."""
-        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        """The database, or the documents' object store, is down, read-only or full: say so and
+        when to retry; nothing half-saved (each use case writes in one transaction, each object
+        whole). Catalog pages never get here."""
+        what = "document storage" if isinstance(exc, StorageUnavailable) else "database"
+        app.logger.error("%s unavailable on %s %s: %s", what, request.method, request.path, exc)
         response = make_response(_render(ServiceUnavailable()), 503)
         response.headers["Retry-After"] = str(RETRY_AFTER)
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    for error in UNAVAILABLE:
+    for error in (*UNAVAILABLE, StorageUnavailable):
         app.register_error_handler(error, unavailable)
 
     @app.errorhandler(Exception)

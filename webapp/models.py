@@ -301,6 +301,8 @@ class Application(BaseModel):
     submitted_at = pw.DateTimeField(null=True)
     decided_at = pw.DateTimeField(null=True)
     purged = pw.BooleanField(default=False)
+    client_key = pw.CharField(max_length=64, null=True, unique=True)  # queued.py: sha256 of the phone's key
+    appointment = pw.IntegerField(null=True)  # review.book_visit: the visit booked to finish it at the agency
 
     class Meta:
         indexes = ((("agency", "status", "submitted_at"), False), (("status", "decided_at"), False))

@@ -76,7 +76,8 @@ def answer(catalog, application: Application, question_id: str, value: str, now:
         raise DomainError("not_found")
     valid = content.valid_answer(question, value)
     if valid is None:
-        raise DomainError("answer_required" if not str(value or "").strip() else "answer_invalid")
+        wrong = "email" if question["kind"] == "email" else "answer_invalid"  # views/messages.py FIELD_ERRORS
+        raise DomainError("answer_required" if not str(value or "").strip() else wrong)
     kept = {**answers(application), question_id: valid}
     with write_transaction():
         Application.update(answers=json.dumps(kept, ensure_ascii=False), updated_at=to_utc(now)).where(

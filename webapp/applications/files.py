@@ -3,7 +3,10 @@
 The type is read from the bytes (JPEG, PNG, WebP, PDF); anything else is refused. An image's
 size in pixels is read from its header before any decoding (a decompression bomb never gets
 decoded), then the image is decoded, turned upright, downscaled and re-encoded as a fresh
-JPEG: its metadata (GPS position ...) and anything hidden after or inside it is gone. A PDF
+JPEG: its metadata (GPS position ...) and anything hidden after or inside it is gone. A stored
+image page stays small, as the phone's own downscaling (static/js/upload.js) makes it: its
+longest side at most MAX_SIDE, at most MAX_STORED bytes (lower quality first, then a smaller
+size, never below MIN_QUALITY or MIN_SIDE so text stays readable). A PDF
 is opened with pypdf under limits: pages, no encryption, no JavaScript or embedded files,
 and no content stream that inflates past a limit. Every refusal is an UploadError whose code
 the views translate.
@@ -21,8 +24,12 @@ from pypdf.errors import PdfReadError, PyPdfError
 
 MAX_BYTES = 10 * 1024 * 1024  # what a phone sends after its own downscaling is far smaller
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; more is refused before decoding
-MAX_SIDE = 2000  # the stored image's longest side: enough to read an identity card
-JPEG_QUALITY = 80
+MAX_SIDE = 1600  # the stored image's longest side, as upload.js sends it: enough to read an identity card
+MAX_STORED = 300 * 1024  # a stored image page, at most (the issue: "<= 300 kB a page")
+QUALITIES = (80, 70, 60, 50, 45)  # JPEG qualities tried in turn, at each size
+MIN_QUALITY = QUALITIES[-1]
+SIDE_STEP = 0.8  # then the longest side shrinks by this much, down to MIN_SIDE
+MIN_SIDE = 1000  # below this, an A4 page's small print is no longer readable
 MAX_PDF_PAGES = 10
 MAX_STREAM_BYTES = 20 * 1024 * 1024  # a page's content, once inflated
 ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData)\b")
@@ -95,10 +102,38 @@ def _check_image(data: bytes, kind: str) -> Checked:
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise UploadError("damaged") from None
-    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    goal = min(MAX_STORED, len(data)) if kind == "image/jpeg" else MAX_STORED
+    return Checked(_small_jpeg(upright, goal), "image/jpeg", 1)
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif, no comment, nothing else
-    return Checked(out.getvalue(), "image/jpeg", 1)
+    image.save(out, "JPEG", quality=quality, optimize=True)  # no exif, no comment, nothing else
+    return out.getvalue()
+
+
+def _small_jpeg(image: Image.Image, goal: int) -> bytes:
+    """`image` as a fresh JPEG of at most `goal` bytes (MAX_STORED, or less: a JPEG that was
+    sent smaller is not stored bigger, as far as MIN_QUALITY allows). Full size first, quality
+    stepping down; at full size, the smallest try under MAX_STORED will do. Only when nothing at full size
+    fits MAX_STORED, the size steps down too. If even MIN_SIDE at MIN_QUALITY is too big, the
+    smallest try is kept. At most len(QUALITIES) * 3 encodings (1600, 1280, 1024 px)."""
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    side, smallest = max(image.size), b""
+    while True:
+        scaled = image.copy()
+        scaled.thumbnail((side, side), Image.Resampling.LANCZOS)
+        for quality in QUALITIES:
+            attempt = _jpeg(scaled, quality)
+            if not smallest or len(attempt) < len(smallest):
+                smallest = attempt
+            if len(attempt) <= goal:
+                return attempt
+        if len(smallest) <= MAX_STORED:
+            return smallest  # not smaller than what was sent, but small enough: keep the size
+        side = int(side * SIDE_STEP)
+        if side < MIN_SIDE:
+            return smallest
 
 
 def _check_pdf(data: bytes) -> Checked:

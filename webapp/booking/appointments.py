@@ -51,6 +51,8 @@ class Request:
     waitlist_entry: int | None = None  # an offer of the waiting list (see waitlist.py)
     # The task page's checklist answers ({question id: option id}); book() keeps the valid ones.
     answers: dict = field(default_factory=dict)
+    # False: the caller queues its own message about the booking (applications/review.py book_visit).
+    notify: bool = True
 
 
 def request_from(data: dict, lang: str, address: str | None = None, device: str | None = None) -> Request:
@@ -197,7 +199,7 @@ def _book_slot(rules, request: Request, now: datetime) -> Appointment:
                     raise DomainError("rate_limited", retry_after=wait)
             if request.hold:
                 phones.send_code(appointment, now)
-            else:
+            elif request.notify:
                 outbox.about("confirmed", appointment, now)
             return appointment
     raise DomainError("slot_full", alternatives=alternatives(rules, request.start, now))

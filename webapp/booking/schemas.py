@@ -25,6 +25,21 @@ def normalize_phone(value: str) -> str:
     return digits
 
 
+INTERNATIONAL = re.compile(r"^\+[1-9][0-9]{7,14}$")  # E.164: a country code and the number, 8 to 15 digits
+
+
+def applicant_phone(value: str, international: bool = False) -> str | None:
+    """An applicant's mobile as stored, or None: an Algerian one as 0XXXXXXXXX (normalize_phone);
+    with `international`, also a number abroad typed +<country code>… or 00<country code>…, kept
+    as "+33612345678". Any +213/00213 number must still be an Algerian mobile."""
+    phone = normalize_phone(value)
+    if PHONE.match(phone):
+        return phone
+    if international and phone.startswith("00"):
+        phone = "+" + phone[2:]
+    return phone if international and INTERNATIONAL.match(phone) else None
+
+
 def check_name(value: str) -> None:
     if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
         raise ValidationError("name")

@@ -9,6 +9,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from .checklist import document_key, narrow
 
+KINDS = ("choice", "text", "email")
+PHONES = ("algerian", "international")  # which mobile numbers the application accepts
+
+EMAIL = validate.Email()
 SLUG = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="use lowercase words joined by '-'")
 
 
@@ -28,10 +32,10 @@ class Choice(Schema):
 
 
 class Question(Schema):
-    """One page: a choice among options, or a short text."""
+    """One page: a choice among options, a short text, or an e-mail address."""
 
     id = fields.String(required=True, validate=SLUG)
-    kind = fields.String(required=True, validate=validate.OneOf(("choice", "text")))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     text = _i18n()
     hint = _i18n(required=False)
     options = fields.List(fields.Nested(Choice), load_default=list)
@@ -41,8 +45,8 @@ class Question(Schema):
     def options_for_choices(self, data, **kwargs):
         if data.get("kind") == "choice" and len(data.get("options", [])) < 2:
             raise ValidationError("a choice needs at least 2 options", "options")
-        if data.get("kind") == "text" and data.get("options"):
-            raise ValidationError("a text question has no options", "options")
+        if data.get("kind") != "choice" and data.get("options"):
+            raise ValidationError(f"a {data.get('kind')} question has no options", "options")
 
 
 class Upload(Schema):
@@ -62,6 +66,9 @@ class OnlineApplication(Schema):
     documents = fields.List(fields.Nested(Upload), load_default=list, validate=validate.Length(max=10))
     checklist_uploads = fields.Boolean(load_default=True)  # one upload a narrowed checklist document
     declaration = _i18n()
+    # "international": a mobile number abroad is accepted too (+ or 00 and the country code)
+    phones = fields.String(load_default="algerian", validate=validate.OneOf(PHONES))
+    agency_hint = _i18n(required=False)  # the agency page's hint, where "where you live" reads oddly
 
     @validates_schema
     def unique_ids(self, data, **kwargs):
@@ -88,10 +95,16 @@ def questions(task: dict) -> list[dict]:
 
 
 def valid_answer(question: dict, value: str) -> str | None:
-    """The answer if it is valid for the question (an option id, or a short text), else None."""
+    """The answer if it is valid for the question (an option id, a short text, an e-mail
+    address), else None."""
     value = " ".join(str(value or "").split())
     if question["kind"] == "choice":
         return value if value in {o["id"] for o in question["options"]} else None
+    if question["kind"] == "email":
+        try:
+            EMAIL(value)
+        except ValidationError:
+            return None
     return value if 0 < len(value) <= question["max_length"] else None
 
 

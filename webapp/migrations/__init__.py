@@ -26,6 +26,8 @@ from . import (
     v0010_lobby_queue,
     v0011_applications,
     v0012_checklist_answers,
+    v0013_queued_applications,
+    v0014_application_visits,
 )
 
 Migration = tuple[int, str, Callable[[pw.Database], None]]
@@ -37,7 +39,8 @@ MIGRATIONS: list[Migration] = [
                                      v0004_kiosks, v0005_ticket_numbers, v0006_outbox,
                                      v0007_staff_sessions, v0008_phone_codes,
                                      v0009_waiting_list, v0010_lobby_queue,
-                                     v0011_applications, v0012_checklist_answers], start=1)
+                                     v0011_applications, v0012_checklist_answers,
+                                     v0013_queued_applications, v0014_application_visits], start=1)
 ]
 
 

@@ -93,6 +93,13 @@ def application(kind: str, found, now: datetime) -> None:
     _queue(kind, "sms", found.phone, found.lang, body, now, dedupe=f"{kind}:{found.reference}:{_stamp(now)}")
 
 
+def application_visit(found, appointment: Appointment, now: datetime) -> None:
+    """Queue the SMS of the visit booked for an application ("come in to finish"), once a visit."""
+    agency = current_app.extensions["catalog"].agency(appointment.agency)
+    _queue("app_visit", "sms", found.phone, found.lang, texts.visit_text(appointment, agency), now, appointment,
+           dedupe=f"app_visit:{appointment.id}")
+
+
 def queue_position(ticket, agency: dict, ahead: int, now: datetime) -> bool:
     """Queue the SMS "you are next but `ahead`" to the phone given with a lobby ticket, once a
     ticket. Never at night: a queue is not called then, and a morning SMS would be stale (False)."""

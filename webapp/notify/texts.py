@@ -173,6 +173,18 @@ def application_text(kind: str, reference: str, lang: str) -> str:
     return texts[kind] if lang == "ar" else gsm_safe(texts[kind])
 
 
+def visit_text(appointment, agency: dict) -> str:
+    """"Come in to finish": the visit staff booked for an applicant (kind app_visit), with its
+    day, time, agency, reference and the link that changes or cancels it."""
+    lang = appointment.lang
+    values = {**_when(appointment.starts_at), "agency": agency_name(agency, lang), "ref": appointment.reference,
+              "link": short_link(appointment.reference)}
+    with force_locale(lang):
+        text = _("CNAS: come to finish your application on %(day)s at %(time)s, %(agency)s. Appointment %(ref)s: "
+                 "%(link)s", **values)
+    return text if lang == "ar" else gsm_safe(text)
+
+
 def subject(kind: str, lang: str) -> str:
     """The e-mail subject of `kind`."""
     with force_locale(lang):

@@ -1,6 +1,22 @@
 """Blueprints, one per module."""
 
-from . import api, apply, apply_status, booking, demo, estimate, kiosk, phone, public, pwa, queue, root, staff, waitlist
+from . import (
+    api,
+    api_apply,  # noqa: F401  (routes of the API's blueprint, added before it is registered)
+    apply,
+    apply_status,
+    booking,
+    demo,
+    estimate,
+    kiosk,
+    phone,
+    public,
+    pwa,
+    queue,
+    root,
+    staff,
+    waitlist,
+)
 
 
 def register_blueprints(app) -> None:

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from ..booking import schemas
+from .api_apply import ApplicationRequest
 
 
 class I18n(Schema):
@@ -82,6 +83,37 @@ class WaitlistOut(Schema):
                           metadata={"description": "the seat held for this entry: confirm it with the SMS code"})
 
 
+class UploadOut(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    size = fields.Integer(required=True)
+    received = fields.Integer(required=True, metadata={"description": "bytes stored so far: go on from there"})
+    done = fields.Boolean(required=True)
+
+
+class ApplicationOut(Schema):
+    reference = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": [
+        "draft", "received", "under_review", "missing_document", "accepted", "refused"]})
+    service = fields.String(required=True)
+    task = fields.String(required=True)
+    uploads = fields.List(fields.Nested(UploadOut), required=True)
+    chunk = fields.Integer(required=True, metadata={"description": "the most bytes one PUT may carry"})
+    status_url = fields.String(metadata={"description": "where the applicant follows it (once sent)"})
+
+
+class UploadState(Schema):
+    id = fields.String(required=True)
+    size = fields.Integer(required=True)
+    received = fields.Integer(required=True)
+    chunk = fields.Integer(required=True)
+    document = fields.Integer(required=True, allow_none=True)
+
+
+class PhoneRequest(Schema):
+    phone = fields.String(required=True, metadata={"example": "0555123456"})
+
+
 class CodeRequest(Schema):
     code = fields.String(required=True, metadata={"description": "the 6 digits of the SMS", "example": "123456"})
 
@@ -139,7 +171,9 @@ def build_spec() -> dict:
     for name, schema in (("Agency", Agency), ("Availability", Availability), ("Appointment", AppointmentOut),
                          ("Error", Error), ("BookingRequest", schemas.Booking), ("CodeRequest", CodeRequest),
                          ("WaitlistEntry", WaitlistOut), ("WaitlistRequest", schemas.Wish),
-                         ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone")))):
+                         ("RescheduleRequest", schemas.Reschedule(exclude=("reference", "phone"))),
+                         ("ApplicationRequest", ApplicationRequest), ("Application", ApplicationOut),
+                         ("UploadState", UploadState), ("PhoneRequest", PhoneRequest)):
         spec.components.schema(name, schema=schema)
     spec.path(path="/api/v1/agencies", operations={"get": {
         "summary": "All agencies",
@@ -192,4 +226,36 @@ def build_spec() -> dict:
                 "responses": {**_ok("WaitlistEntry"), **_errors(400, 404, 422, 429)}},
         "delete": {"summary": "Leave the waiting list", "parameters": [REFERENCE, PHONE],
                    "responses": {**_ok("WaitlistEntry"), **_errors(400, 404, 422, 429)}}})
+    key = {"name": "Idempotency-Key", "in": "header", "required": True,
+           "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+           "description": "the key of the POST /applications that made the application"}
+    spec.path(path="/api/v1/applications", operations={"post": {
+        "summary": "Send an application filled in on a phone (then its files, then the SMS code)",
+        "parameters": [key],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "ApplicationRequest"}}},
+        "responses": {**_ok("Application", 201, "Made; PUT each file to /applications/uploads/{id}"),
+                      **_ok("Application", 200, "Made before with this key: where it stands"),
+                      **_errors(400, 404, 413, 415, 422, 429)}}})
+    upload = {"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    offset = {"name": "offset", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}}
+    spec.path(path="/api/v1/applications/uploads/{upload_id}", operations={
+        "get": {"summary": "How much of a file arrived", "parameters": [key, upload],
+                "responses": {**_ok("UploadState"), **_errors(400, 404)}},
+        "put": {"summary": "One chunk of a file, at `offset` (a chunk sent twice is kept once)",
+                "parameters": [key, upload, offset],
+                "requestBody": {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                "responses": {**_ok("UploadState", 200, "Stored; `document` once the file is whole"),
+                              **_errors(400, 404, 409, 413, 422)}}})
+    spec.path(path="/api/v1/applications/code", operations={"post": {
+        "summary": "Every file arrived: send the SMS code to the phone (a new one at each call)",
+        "parameters": [key],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "PhoneRequest"}}},
+        "responses": {**_ok("Application", 202, "A code is on its way"), **_errors(400, 404, 415, 422, 429)}}})
+    spec.path(path="/api/v1/applications/confirm", operations={"post": {
+        "summary": "The code typed back: the application is sent to its agency",
+        "parameters": [key],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "CodeRequest"}}},
+        "responses": {**_ok("Application", 200, "Received (also when it already was)"),
+                      **_errors(400, 404, 410, 415, 422, 429)}}})
     return spec.to_dict()

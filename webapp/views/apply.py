@@ -20,12 +20,18 @@ from .uploads import page, store, upload_requests, uploaded_file
 
 bp = Blueprint("apply", __name__, url_prefix="/<lang:lang>/apply")
 DRAFTS, SENT = "apply_drafts", "apply_sent"
+INTERNATIONAL_PHONE = FIELD_ERRORS["phone_abroad"]
+
+
+def international(task: dict) -> bool:
+    """Whether the application takes a mobile number abroad (the content says so)."""
+    return task["application"]["phones"] == "international"
 
 
 @bp.record_once
 def check_storage(state):
-    """Refuse to start with a storage setting that cannot be used (e.g. s3:// for now)."""
-    storage.from_setting(state.app.config.get("APPLICATION_STORAGE"), state.app.config["INSTANCE_DIR"])
+    """Refuse to start with a storage setting that cannot be used (an s3:// bucket that does not answer)."""
+    storage.check(state.app.config)
     upload_requests(state.app, {"apply.document", "apply_status.add", "apply.upload_chunk"})
 
 
@@ -192,7 +198,8 @@ def check_context(service, task, application) -> dict:
     return dict(service=service, task=task, application=application, answers=cases.answers(application),
                 questions=content.questions(task), uploads=cases.uploads(catalog(), application),
                 documents=cases.documents(application), agency_info=catalog().agency(application.agency or ""),
-                missing=cases.missing_steps(catalog(), application), step_url=step_url)
+                missing=cases.missing_steps(catalog(), application), step_url=step_url,
+                abroad=international(task))
 
 
 @bp.get("/<service_id>/<task_id>/check")
@@ -209,12 +216,13 @@ def send(service_id, task_id):
     service, task = online(service_id, task_id)
     application = draft_of(service_id, task_id)
     typed = request.form.get("phone", "")
-    phone = schemas.normalize_phone(typed)
+    abroad = international(task)
+    phone = schemas.applicant_phone(typed, international=abroad)
     errors = {}
     if not request.form.get("declaration"):
         errors["declaration"] = [domain_message("declaration")]
-    if not schemas.PHONE.match(phone):
-        errors["phone"] = [str(FIELD_ERRORS["phone"])]
+    if phone is None:
+        errors["phone"] = [str(INTERNATIONAL_PHONE if abroad else FIELD_ERRORS["phone"])]
     try:
         if errors:
             raise DomainError("incomplete")

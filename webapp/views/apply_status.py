@@ -8,12 +8,13 @@ The session keeps, per reference, only the proof (a used code's id), never the p
 from flask import Blueprint, abort, redirect, request, session, url_for
 
 from .. import clock
-from ..applications import cases
+from ..applications import cases, review
 from ..booking import codes, schemas
 from ..digits import ascii_digits
 from ..i18n import current
 from ..problems import DomainError
-from .messages import FIELD_ERRORS, MISSING
+from .apply import INTERNATIONAL_PHONE
+from .messages import MISSING
 from .shared import catalog, record_id
 from .uploads import document_response, page, store, uploaded_file
 
@@ -37,12 +38,12 @@ def ask():
     if request.method == "GET":
         return page("apply/status_ask.html", typed=typed, errors={})
     reference = codes.normalize(typed["reference"])
-    phone = schemas.normalize_phone(typed["phone"])
+    phone = schemas.applicant_phone(typed["phone"], international=True)  # as any application takes it
     errors = {}
     if not reference:
         errors["reference"] = [str(MISSING["reference"])]
-    if not schemas.PHONE.match(phone):
-        errors["phone"] = [str(FIELD_ERRORS["phone"])]
+    if phone is None:
+        errors["phone"] = [str(INTERNATIONAL_PHONE)]
     if errors:
         return page("apply/status_ask.html", typed=typed, errors=errors, status=422)
     try:
@@ -56,7 +57,7 @@ def ask():
 def code():
     """The code typed back: this browser may see the application for a while."""
     reference = codes.normalize(request.form.get("reference", "")) or ""
-    phone = schemas.normalize_phone(request.form.get("phone", ""))
+    phone = schemas.applicant_phone(request.form.get("phone", ""), international=True) or ""
     try:
         proof = cases.prove(reference, phone, ascii_digits(request.form.get("code", "")), clock.now())
     except DomainError as exc:
@@ -70,7 +71,7 @@ def status_page(application, problem=None):
     uploads = {u["id"]: u for u in cases.uploads(catalog(), application)}
     return page("apply/status.html", application=application, task=task, uploads=uploads,
                 documents=cases.documents(application), agency_info=catalog().agency(application.agency),
-                problem=problem)
+                problem=problem, visit=review.visit(application))
 
 
 @bp.get("/<reference>")

@@ -8,6 +8,8 @@ FIELD_ERRORS = {
     "name": _l("Write your name with letters only, as on your identity card."),
     "name_length": _l("Your full name must have 2 to 120 characters."),
     "phone": _l("Write a mobile number starting with 05, 06 or 07 and 10 digits in all, e.g. 0550 12 34 56."),
+    "phone_abroad": _l("Write an Algerian mobile number, e.g. 0550 12 34 56, or a number abroad with its country "
+                       "code, starting with + or 00, e.g. +33 6 12 34 56 78 or 0033 6 12 34 56 78."),
     "email": _l("This e-mail address is not valid."),
     "ssn": _l("The social security number has 12 digits."),
     "date": _l("Choose a real date."),
@@ -188,9 +190,10 @@ AUDIT_LABELS.update({
     "application_review": _l("Application: review started"),
     "application_missing": _l("Application: document asked for"),
     "application_accepted": _l("Application accepted"), "application_refused": _l("Application refused"),
+    "application_visit": _l("Application: visit booked to finish it"),
 })
 MESSAGE_KIND_LABELS.update({
     "app_received": _l("Application received"), "app_review": _l("Application under review"),
     "app_missing": _l("Application: a document is missing"), "app_accepted": _l("Application accepted"),
-    "app_refused": _l("Application refused"),
+    "app_refused": _l("Application refused"), "app_visit": _l("Application: visit booked to finish it"),
 })

@@ -1,6 +1,7 @@
 """The installable, offline app: service worker, manifest, offline manifest and index, outbox page."""
 
 import gzip
+import itertools
 import json
 from functools import lru_cache
 
@@ -8,16 +9,20 @@ import brotli
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..applications import cases
 from ..assets import asset, build_hash
-from ..catalog import offline
+from ..catalog import applications, offline
 from ..i18n import LANGUAGES, current
 from ..security import csrf
+from . import apply
+from .messages import FIELD_ERRORS
 from .shared import catalog
 
 bp = Blueprint("pwa", __name__)
 SHELL = ["css/site.css", "vendor/htmx.min.js", "js/app.js", "js/outbox.js", "js/checklist.js", "js/outbox-page.js",
          "js/search.js",
-         "js/estimator.js", "js/offline-book.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
+         "js/estimator.js", "js/offline-book.js", "js/apply-store.js", "js/offline-apply.js", "js/outbox-apply.js",
+         "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
          "icons/maskable-512.png"]
 
 
@@ -27,6 +32,7 @@ def service_worker():
     """The service worker, at the root so that it controls every page."""
     shell = [asset(path) for path in SHELL]
     body = render_template("pwa/sw.js", shell=shell, outbox=asset("js/outbox.js"),
+                           outbox_apply=asset("js/outbox-apply.js"),
                            version=offline.revision(build_hash(), shell, current_app.config.get("RELEASE", "")))
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
@@ -62,7 +68,7 @@ def _offline_manifest(lang: str, server_name: str) -> list[dict]:
         if entry["kind"] == "checklist":  # what the text says, whatever the release: "this checklist was updated"
             entry["content"] = offline.revision(shown)
         entries.append(entry)
-    for endpoint in ("pwa.offline_page", "pwa.outbox", "pwa.offline_booking", "public.about"):
+    for endpoint in ("pwa.offline_page", "pwa.outbox", "pwa.offline_booking", "pwa.offline_apply", "public.about"):
         entries.append({"url": url_for(endpoint, lang=lang), "revision": offline.revision(build_hash()),
                         "kind": offline.kind(endpoint)})
     for other in LANGUAGES:  # so that switching language offline explains itself (small pages)
@@ -167,6 +173,33 @@ def offline_booking():
                                 agency=agency if catalog().agency(agency) else None), 303)
     agencies = [a for a in catalog().agencies if a["bookable"]]
     return render_template("pwa/book.html", agencies=agencies)
+
+
+def _offline_form(service: dict, task: dict) -> dict:
+    """One application on one page: its questions, and every document it may ask for. Documents
+    that depend on the checklist's answers come with `shown`: {"answer answer ...": [ids]} for
+    each combination of the narrowing questions' options (a handful), which the page follows."""
+    questions = applications.questions(task)
+    narrowing = [q for q in questions if q.get("narrowing")]
+    combinations = list(itertools.islice(itertools.product(*[[o["id"] for o in q["options"]] for q in narrowing]), 64))
+    shown, documents = {}, {}
+    for combination in combinations:
+        found = applications.uploads(task, dict(zip([q["id"] for q in narrowing], combination, strict=True)))
+        shown[" ".join(combination)] = [u["id"] for u in found]
+        documents.update({u["id"]: u for u in found if u["id"] not in documents})
+    return {"service": service, "task": task, "questions": questions, "documents": list(documents.values()),
+            "shown": shown if narrowing and task["application"]["checklist_uploads"] else None,
+            "narrowing": [q["id"] for q in narrowing], "abroad": apply.international(task),
+            "phone_error": FIELD_ERRORS["phone_abroad" if apply.international(task) else "phone"]}
+
+
+@bp.get("/<lang:lang>/offline-apply")
+def offline_apply():
+    """An online application without network (the worker shows it for /<lang>/apply/...): every
+    application's questions, agency and documents on one page, kept on the phone as the person
+    goes and sent by the outbox once the network is back (js/offline-apply.js)."""
+    forms = [_offline_form(service, task) for service, task in applications.online_tasks(catalog())]
+    return render_template("pwa/apply.html", forms=forms, agencies=cases.agencies(catalog()))
 
 
 @bp.get("/<lang:lang>/outbox")

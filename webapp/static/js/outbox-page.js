@@ -27,7 +27,13 @@
   // Sent with this browser's session: a right code lets it open the appointment's page too.
   function ask(entry, action, payload) {
     var url = "/api/v1/appointments/" + entry.result.reference + "/" + action;  // [2-9A-Z]{9}
-    return Outbox.post(url, { "Accept-Language": entry.lang }, payload, "same-origin").then(function (answer) {
+    var headers = { "Accept-Language": entry.lang };
+    if (entry.kind === "application") {  // found by the key of the request that made it
+      url = "/api/v1/applications/" + action;
+      headers["Idempotency-Key"] = entry.key;
+      if (action === "code") payload = { phone: entry.request.phone };
+    }
+    return Outbox.post(url, headers, payload, "same-origin").then(function (answer) {
       return Outbox.get(entry.id).then(function (current) {
         var status = answer.status, error = answer.body.error;
         current = current || entry;
@@ -35,6 +41,11 @@
         if (status < 300) {
           delete current.error;
           if (action === "confirm") current.state = "confirmed";
+          if (action === "confirm" && current.kind === "application") {  // arrived: nothing personal stays
+            delete current.request.phone;
+            delete current.request.answers;
+            if (window.ApplyStore) ApplyStore.forget(current.request.service + "/" + current.request.task);
+          }
         } else if (current.state === "held") {
           current.error = error = error || { message: String(status) };
           if (error.code === "hold_expired" || status === 404) current.state = "expired";
@@ -71,6 +82,7 @@
     var step = document.getElementById("code-step").content.cloneNode(true);
     var input = step.querySelector("input"), error = step.querySelector(".error");
     step.querySelector("label").htmlFor = input.id = id;
+    if (entry.kind === "application") step.querySelector("[type=submit]").textContent = t.sendApplication;
     input.value = memo.code;
     input.oninput = function () { memo.code = input.value; };
     var say = memo.said || entry.error && told(entry.error);
@@ -109,13 +121,16 @@
     li.appendChild(el("h2", titleOf(entry)));
     var days = function (d) { return new Date(d + "T12:00:00").toLocaleDateString(locale, day); };
     var wish = entry.kind === "waitlist" && t.days.replace("%(first)s", days(r.first_day)).replace("%(last)s", days(r.last_day));
-    li.appendChild(el("p", (wish || when(r.date, r.time)) + " · " +
-                          (agencies[r.agency] || t.agencyLabel + " " + r.agency)));
+    var agency = agencies[entry.request.agency] || t.agencyLabel + " " + entry.request.agency;
+    var application = entry.kind === "application";
+    li.appendChild(el("p", application ? t.application + " · " + agency : (wish || when(r.date, r.time)) + " · " + agency));
     var state = el("p", null, "state"), done = /^(confirmed|moved)$/.test(entry.state);
     var confirmed = r.waiting ? t.waiting.replace("%(num)s", r.waiting) : r.moved ? t.moved : t.confirmed;
-    var label = { queued: t.queued, sending: t.sending, confirmed: confirmed, moved: t.moved,
-                  needs_choice: t.needsChoice, refused: t.refused,
-                  held: t.held.replace("%(deadline)s", new Date(r.hold_until).toLocaleString(locale, Object.assign({}, day, clock))),
+    if (application) confirmed = t.sent;
+    var label = { queued: t.queued, sending: t.sending + (entry.progress ? " " + entry.progress + " %" : ""),
+                  confirmed: confirmed, moved: t.moved, needs_choice: t.needsChoice, refused: t.refused,
+                  held: application ? t.heldApplication
+                    : t.held.replace("%(deadline)s", new Date(r.hold_until).toLocaleString(locale, Object.assign({}, day, clock))),
                   expired: entry.result ? "" : t.expired }[entry.state];
     state.textContent = (limited ? t.limited.replace("%(time)s", new Date(entry.limited).toLocaleTimeString(locale, clock))
                                  : label) + " ";
@@ -126,8 +141,9 @@
       state.appendChild(ref);
       // An appointment opens straight away (this browser confirmed its code); a waiting-list
       // place is found with its reference and phone.
-      var a = el("a", t.manageLabel), code = encodeURIComponent(r.reference);
-      a.href = entry.kind ? t.manage + "?reference=" + code : t.appointment.replace("REF", code);
+      var a = el("a", application ? t.followLabel : t.manageLabel), code = encodeURIComponent(r.reference);
+      a.href = application ? t.applied.replace("REF", code)
+        : entry.kind ? t.manage + "?reference=" + code : t.appointment.replace("REF", code);
       li.appendChild(a);
     } else if (entry.error && entry.state !== "held") {
       state.appendChild(document.createTextNode(entry.error.message));

@@ -1,10 +1,10 @@
-// The outbox: booking requests kept in IndexedDB until the server gives a definite answer.
+// The outbox: requests kept in IndexedDB until the server gives a definite answer.
 // Shared by the pages and the service worker (importScripts). Each request carries an
 // Idempotency-Key, so sending it twice (page and worker at once, a lost answer) books once.
 //
 // "sending" lives only as long as the attempt: the sender holds a Web Lock named after the
-// entry (released by the browser when the page or the worker goes away) and stores a lease
-// (sendingUntil, for browsers without Web Locks). A "sending" entry whose lock is free, or
+// entry (freed when the page or the worker goes away) and stores a lease (sendingUntil, for
+// browsers without Web Locks). A "sending" entry whose lock is free, or
 // whose lease has run out, is read as "queued", so a page closed in the middle of a send
 // never leaves it stuck; the lock also keeps a page and the worker from sending it at once.
 // A booking the server took is "held" until its SMS code is typed (confirm), never sent again.
@@ -176,8 +176,7 @@
       fields.forEach(function (name) { request[name] = get(name); });
       if (!where.kind) {
         request.fallback = request.fallback || "none";
-        // The task page's checklist answers ride along under their question's name (the server keeps
-        // only those of the task's questions).
+        // The task page's checklist answers ride along by question (the server keeps its task's only).
         var answers = {}, count = 0, add = function (v, name) {
           if (!FIELDS.test(name) && name.length <= 64 && typeof v === "string" && v && count < 10) answers[name] = v.slice(0, 64), count++;
         };
@@ -216,6 +215,12 @@
     },
     attempt: function (entry) {
       var kind = entry.kind, headers = { "Idempotency-Key": entry.key, "Accept-Language": entry.lang };
+      if (kind === "application") {  // outbox-apply.js's, or else the worker's
+        if (Outbox.sendApplication) return Outbox.sendApplication(entry, headers, LEASE);
+        var sw = scope.navigator.serviceWorker;
+        if (sw && sw.controller) sw.controller.postMessage({ type: "send-outbox" });
+        return entry;
+      }
       if (kind === "waitlist") return post("/api/v1/waitlist", headers, entry.request).then(settle);
       if (kind) return post("/api/v1/kiosk/" + kind + "s", headers, entry.request, "same-origin").then(settle);
       return deviceId().then(function (id) {

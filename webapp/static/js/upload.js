@@ -1,29 +1,18 @@
 // A document's file from the phone, over a bad connection (the plain form works without this):
-// a photo is downscaled and re-encoded here (longest side <= 1600 px, <= 300 kB), then the file
-// goes in chunks through the resumable upload API. After a cut it asks the server how much
-// arrived and goes on from there, never from 0. The bytes wait in IndexedDB ("cnas-apply")
-// until the upload is complete, so a reload offers to resume it.
+// a photo is downscaled and re-encoded here (apply-store.js), then the file goes in chunks
+// through the resumable upload API. After a cut it asks the server how much arrived and goes on
+// from there, never from 0. The bytes wait in IndexedDB ("cnas-apply") until the upload is
+// complete, so a reload offers to resume it; then the draft kept on the phone holds a copy.
 (function () {
   var form = document.getElementById("d-form"), say = document.getElementById("d-status");
-  if (!form || !window.fetch || !window.indexedDB || !window.AbortController) return;
-  var MAX_SIDE = 1600, LIMIT = 300 * 1024, CHUNK = 128 * 1024, TRIES = 8;
+  if (!form || !window.fetch || !window.indexedDB || !window.AbortController || !window.ApplyStore) return;
+  var CHUNK = 128 * 1024, TRIES = 8, draft = form.dataset.draft;
   var base = form.dataset.upload, csrf = form.querySelector("[name=csrf_token]").value;
   var input = form.querySelector("input[type=file]"), button = form.querySelector("button");
   var box = document.getElementById("d-sending"), bar = document.getElementById("d-bar");
   var text = say.dataset, noop = function () {};
 
-  function store(mode, work) {
-    return new Promise(function (ok, ko) {
-      var open = indexedDB.open("cnas-apply", 1);
-      open.onupgradeneeded = function () { open.result.createObjectStore("uploads", { keyPath: "id" }); };
-      open.onerror = function () { ko(open.error); };
-      open.onsuccess = function () {
-        var db = open.result, t = db.transaction("uploads", mode), asked = work(t.objectStore("uploads"));
-        t.oncomplete = function () { db.close(); ok(asked.result); };
-        t.onerror = t.onabort = function () { db.close(); ko(t.error); };
-      };
-    });
-  }
+  function store(mode, work) { return ApplyStore.tx("uploads", mode, work); }
   function forget(id) { return store("readwrite", function (s) { return s.delete(id); })["catch"](noop); }
 
   function tell(message, error) {
@@ -47,38 +36,21 @@
     });
   }
 
-  function shrink(file) {  // createImageBitmap: no blob: URL to allow in the page's CSP
-    if (!/^image\//.test(file.type) || file.size <= LIMIT || !window.createImageBitmap) return Promise.resolve(file);
-    tell(text.preparing);
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (image) {
-      var canvas = document.createElement("canvas"), quality = 0.8;
-      var scale = Math.min(1, MAX_SIDE / Math.max(image.width, image.height));
-      function draw() {
-        var context = canvas.getContext("2d");
-        canvas.width = Math.round(image.width * scale);
-        canvas.height = Math.round(image.height * scale);
-        context.fillStyle = "#fff";  // a transparent PNG becomes white, not black
-        context.fillRect(0, 0, canvas.width, canvas.height);
-        context.drawImage(image, 0, 0, canvas.width, canvas.height);
-      }
-      return new Promise(function (ok) {
-        (function encode() {
-          canvas.toBlob(function (blob) {
-            if (!blob || blob.size <= LIMIT || scale < 0.2) return ok(blob || file);
-            if (quality > 0.45) quality -= 0.1;
-            else { quality = 0.7; scale *= 0.8; draw(); }
-            encode();
-          }, "image/jpeg", quality);
-        })(draw());
-      });
-    })["catch"](function () { return file; });  // not an image it can read: the server will say why
+  // The draft kept on the phone holds every file from the moment it is chosen: a network lost
+  // before the end leaves it there, for the phone's application form (offline-apply.js).
+  // work(the file kept under this id, or undefined) -> the file to keep, or null to drop it.
+  function drafted(id, work) {
+    return ApplyStore.change(draft, function (d) {
+      var kept = work(d.files.filter(function (f) { return f.id === id; })[0]);
+      d.files = d.files.filter(function (f) { return f.id !== id; }).concat(kept ? [kept] : []);
+    });
   }
-
-  function failed(upload, answer) {
+  function failed(upload, answer, file) {
     box.hidden = true;
     button.disabled = false;
     tell((answer.error && answer.error.message) || text.failed, true);
     if (upload) forget(upload.id);
+    drafted(upload ? upload.file : file, function () { return null; });  // refused: not kept
   }
 
   function send(upload, offset) {
@@ -91,7 +63,11 @@
     function answered(answer) {
       if (answer.document) {
         bar.value = 100;
-        return forget(upload.id).then(function () { location.replace(form.action + location.search); });
+        return drafted(upload.file, function (f) { if (f) f.doc = answer.document; return f; }).then(function () {
+          return forget(upload.id);
+        }).then(function () {
+          location.replace(form.action + location.search);
+        });
       }
       if ((answer.status === 200 || answer.status === 409) && typeof answer.received === "number") {
         return put(answer.received);
@@ -122,31 +98,56 @@
     tell("");
     again.type = "button";
     again.textContent = text.resume + " " + upload.name;
-    again.onclick = function () { say.textContent = ""; send(upload, -1); };
+    again.onclick = function () { say.textContent = ""; if (upload.go) upload.go(); else send(upload, -1); };
     say.appendChild(again);
   }
 
+  function begin(blob, name, mine) {
+    return ask("POST", base, JSON.stringify({ kind: form.dataset.kind, size: blob.size }), "application/json")
+      .then(function (answer) {
+        if (answer.status !== 201) return failed(null, answer, mine);
+        var upload = { id: answer.id, url: base + "/" + answer.id, page: location.pathname, name: name,
+                       blob: blob, size: blob.size, file: mine };
+        CHUNK = Math.min(CHUNK, answer.chunk || CHUNK);
+        return store("readwrite", function (s) { return s.put(upload); })["catch"](noop).then(function () {
+          send(upload, 0);
+        });
+      }, function () {  // no network: the file waits in the draft
+        box.hidden = true;
+        button.disabled = false;
+        tell(text.kept);
+      });
+  }
+
   form.addEventListener("submit", function (event) {
-    var file = input.files[0];
-    if (!file || file.size <= CHUNK) return;  // one request either way: the form posts it
+    var file = input.files[0], mine = "f-" + Date.now() + "-" + Math.random().toString(36).slice(2);
+    if (!file) return;
     event.preventDefault();
     button.disabled = true;
-    shrink(file).then(function (blob) {
-      return ask("POST", base, JSON.stringify({ kind: form.dataset.kind, size: blob.size }), "application/json")
-        .then(function (answer) {
-          if (answer.status !== 201) return failed(null, answer);
-          var upload = { id: answer.id, url: base + "/" + answer.id, page: location.pathname, name: file.name,
-                         blob: blob, size: blob.size };
-          CHUNK = Math.min(CHUNK, answer.chunk || CHUNK);
-          return store("readwrite", function (s) { return s.put(upload); })["catch"](noop).then(function () {
-            send(upload, 0);
-          });
-        });
-    })["catch"](function () { failed(null, {}); });
+    ApplyStore.shrink(file, function () { tell(text.preparing); }).then(function (blob) {
+      return drafted(mine, function () {
+        return { id: mine, kind: form.dataset.kind, name: file.name, type: blob.type, size: blob.size, blob: blob };
+      }).then(function () { return begin(blob, file.name, mine); });
+    })["catch"](function () { failed(null, {}, mine); });
   });
 
+  // A file removed here is removed from the phone's copy of the draft too.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-doc]"), function (remove) {
+    remove.addEventListener("submit", function (event) {
+      event.preventDefault();
+      ApplyStore.change(draft, function (d) {
+        d.files = d.files.filter(function (f) { return String(f.doc) !== remove.dataset.doc; });
+      }).then(function () { remove.submit(); });
+    });
+  });
+
+  // After a reload: a file on its way is offered again; else one kept on the phone without network.
   store("readonly", function (s) { return s.getAll(); }).then(function (all) {
     var pending = all.filter(function (u) { return u.page === location.pathname; })[0];
-    if (pending) offer(pending);
+    if (pending) return offer(pending);
+    return ApplyStore.draft(draft).then(function (d) {
+      var kept = d.files.filter(function (f) { return f.kind === form.dataset.kind && !f.doc; })[0];
+      if (kept) offer({ name: kept.name, go: function () { button.disabled = true; begin(kept.blob, kept.name, kept.id); } });
+    });
   }, noop);
 })();

@@ -19,7 +19,7 @@ const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm|wai
 const KIOSK_PAGE = /^\/(kiosk|(ar|fr|en)\/kiosk\/(checkin|ticket)?)$/;
 const KIOSK_POST = /^\/(ar|fr|en)\/kiosk\/(checkin|ticket)$/;
 
-importScripts({{ outbox|tojson }});  // the outbox, shared with the pages
+importScripts({{ outbox|tojson }}, {{ outbox_apply|tojson }});  // the outbox, shared with the pages
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -196,6 +196,8 @@ async function savedFirst(event, request, url) {
   const cache = await caches.open(PAGES_CACHE);
   const saved = await cache.match(url.pathname);
   if (!saved || !SAVED.has(saved.headers.get("X-Kind"))) return networkFirst(request, url);
+  // A lobby tablet (it keeps its start screen): the server's page has its layout and idle reset.
+  if (await cache.match("/kiosk")) return networkFirst(request, url);
   const lang = (url.pathname.match(LANG) || [])[1];
   if (lang) event.waitUntil(precache(lang));
   let html = await saved.text();
@@ -230,13 +232,18 @@ function escapeHtml(text) {
 }
 
 // A page that needs the network, without it: the booking form of the phone (pwa/book.html) for a
-// booking page, else the offline page of its language (what works, what will happen), never the
-// browser's error page. Nothing a form sent is lost: the page says nothing was sent.
+// booking page, the application form of the phone (pwa/apply.html) for an application's page,
+// else the offline page of its language (what works, what will happen), never the browser's
+// error page. Nothing a form sent is lost: the page says nothing was sent.
 async function needsNetwork(url, method) {
   const cache = await caches.open(PAGES_CACHE);
   const lang = url.pathname.match(LANG)[1];
   const booking = method === "GET" && /^\/\w\w\/book\/[^/]+\/[^/]+(\/waitlist)?$/.test(url.pathname);
-  const page = (booking && (await cache.match(`/${lang}/offline-booking`))) || (await cache.match(`/${lang}/offline`));
+  // An application's pages: the phone's application form (pwa/apply.html), filled from its draft.
+  const applying = url.pathname.match(/^\/\w\w\/apply\/(?!status\/|done\/)([^/]+)\/([^/]+)/);
+  if (applying && method !== "GET") return Response.redirect(`/${lang}/offline-apply?task=${applying[1]}/${applying[2]}`, 303);
+  const page = (booking && (await cache.match(`/${lang}/offline-booking`)))
+    || (applying && (await cache.match(`/${lang}/offline-apply`))) || (await cache.match(`/${lang}/offline`));
   return page || new Response("Offline", { status: 503 });
 }
 

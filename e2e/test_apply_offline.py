@@ -1,16 +1,14 @@
-"""An online application on a phone in Arabic whose network goes away: mid-upload (it goes on
-from what the server has once the network is back), and before the end (the phone's own
-application form, filled from what was given so far, then the outbox sends it once)."""
+"""An online application on a phone in Arabic whose network goes away before the end (the
+network lost mid-upload is e2e/test_apply.py): the phone's own application form, filled from
+what was given so far, then the outbox sends it once."""
 
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import confirm_in_outbox, sms_code, unique_phone
-from test_apply import PHONE, inbox, photo, to_the_document_page
-from test_apply_upload import CUT, big_photo, puts
+from apply_helpers import PHONE, inbox, photo, received, to_the_document_page
+from conftest import confirm_in_outbox, unique_phone
 
 FILE = "التقط صورة أو اختر ملفا"
 ADD = "إضافة هذا الملف"
@@ -22,14 +20,6 @@ def precached(page):
     expect(page.locator("html[data-precached=ar]")).to_have_count(1, timeout=30_000)
 
 
-def received(server, phone) -> list[tuple]:
-    """(id, status, documents, made by a phone's outbox) of each application sent with `phone`."""
-    with sqlite3.connect(server.db) as db:
-        return db.execute(
-            "SELECT a.id, a.status, (SELECT COUNT(*) FROM application_document d WHERE d.application = a.id),"
-            " a.client_key IS NOT NULL FROM application a WHERE a.phone = ?", (phone,)).fetchall()
-
-
 @pytest.fixture
 def phone_page(browser, server):
     if server.db is None:
@@ -37,39 +27,6 @@ def phone_page(browser, server):
     context = browser.new_context(base_url=server.url, **PHONE)
     yield context, context.new_page()
     context.close()
-
-
-def test_network_lost_mid_upload_then_back_the_application_arrives_once(phone_page, server, tmp_path):
-    context, page = phone_page
-    number = unique_phone()
-    page.add_init_script(CUT)
-    to_the_document_page(page)
-    page.get_by_label(FILE).set_input_files(photo((200, 0, 0)))
-    page.get_by_role("button", name=ADD).click()
-    expect(page.get_by_role("button", name=REMOVE)).to_have_count(1)
-    sent_before = len(puts(page))
-
-    page.evaluate("sessionStorage.cut = 'always'")  # the network goes during the second photo
-    page.get_by_label(FILE).set_input_files({"name": "back.jpg", "mimeType": "image/jpeg", "buffer": big_photo()})
-    page.get_by_role("button", name=ADD).click()
-    expect(page.get_by_role("status")).to_contain_text("انقطع الاتصال")
-    context.set_offline(True)
-    page.wait_for_timeout(2500)  # a retry or two meet a real lost network
-    page.evaluate("sessionStorage.cut = 'never'")
-    context.set_offline(False)
-    expect(page.get_by_role("button", name=REMOVE)).to_have_count(2, timeout=40_000)
-    second = [offset for _, offset in puts(page)[sent_before:]]
-    assert second.count(0) == 1 and max(second) > 0, second  # went on from the server's offset
-
-    page.get_by_role("button", name="متابعة").click()
-    page.get_by_role("checkbox").check()
-    page.get_by_role("textbox", name="الهاتف النقال").fill(number)
-    page.get_by_role("button", name="إرسال رمز التحقق").click()
-    page.get_by_label("الرمز المستلم في الرسالة القصيرة").fill(sms_code(server.url, number))
-    page.get_by_role("button", name="إرسال طلبي").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("تم إرسال الطلب")
-    assert [r[1:] for r in received(server, number)] == [("received", 2, 0)]
-    assert inbox(server.url, number).count("app_received") == 1
 
 
 def test_finished_without_network_then_sent_once_from_the_outbox(phone_page, server, tmp_path):

@@ -2,56 +2,13 @@
 chunks; the network drops during the 2nd chunk and the upload goes on from what the server
 has (never from 0), and the server keeps one document, at most 300 kB."""
 
-import io
 import re
 import sqlite3
 
 import pytest
-from PIL import Image, ImageFilter
 from playwright.sync_api import expect
 
-from test_apply import PHONE, to_the_document_page
-
-
-def big_photo() -> bytes:
-    """A 2400×1800 noisy photo of over 1 MB: still over one chunk once downscaled."""
-    noise = Image.effect_noise((2400, 1800), 50).filter(ImageFilter.GaussianBlur(1.8))
-    out = io.BytesIO()
-    Image.merge("RGB", (noise, noise.rotate(180), noise.transpose(Image.FLIP_LEFT_RIGHT))).save(out, "JPEG", quality=95)
-    assert len(out.getvalue()) > 1024 * 1024
-    return out.getvalue()
-
-
-# What the status line said, kept across the reload that shows the new file.
-SAID = """document.addEventListener("DOMContentLoaded", () => {
-  const status = document.getElementById("d-status");
-  const keep = () => { sessionStorage.said = (sessionStorage.said || "") + "|" + status.textContent; };
-  if (status) new MutationObserver(keep).observe(status, {childList: true, characterData: true, subtree: true});
-});"""
-
-
-# The network "drops" for a chunk: its fetch fails as a cut connection does (before it leaves).
-# sessionStorage.cut: "once" (the first chunk after the first), "always" (every one after the
-# first) or "never"; every chunk's (upload id, offset) goes to sessionStorage.puts.
-# (page.route missed these PUTs now and then: the cut must happen every time.)
-CUT = """const realFetch = window.fetch;
-window.fetch = function (url, init) {
-  const put = /\\/uploads\\/([0-9a-f]{32})\\?offset=(\\d+)/.exec(String(url));
-  if (put) {
-    const at = Number(put[2]), puts = JSON.parse(sessionStorage.puts || "[]"), cut = sessionStorage.cut || "once";
-    puts.push([put[1], at]);
-    sessionStorage.puts = JSON.stringify(puts);
-    if (at > 0 && (cut === "always" || cut === "once" && !sessionStorage.wasCut)) {
-      sessionStorage.wasCut = String(at);
-      return Promise.reject(new TypeError("Failed to fetch"));
-    }
-  }
-  return realFetch.apply(this, arguments);
-};"""
-
-
-def puts(page) -> list:
-    return page.evaluate("JSON.parse(sessionStorage.puts || '[]')")
+from apply_helpers import CUT, PHONE, SAID, big_photo, puts, to_the_document_page
 
 
 def test_a_cut_upload_resumes_from_the_servers_offset(browser, server, tmp_path):

@@ -5,6 +5,7 @@ API, staff."""
 import re
 from datetime import date, datetime, timedelta
 
+import peewee as pw
 import pytest
 
 from webapp import demo
@@ -307,3 +308,24 @@ def test_a_phone_with_a_visit_for_the_procedure_cannot_wait_for_another(catalog)
     with pytest.raises(DomainError) as exc:
         waitlist.join(catalog, wish(phone=booked[0].phone), NOW)
     assert exc.value.code == "same_task" and exc.value.existing.id == booked[0].id
+
+
+def test_a_cancel_is_saved_and_answered_even_when_the_offer_must_wait(catalog, monkeypatch):
+    """On PostgreSQL two offers made at once can lock each other out (one is cancelled as a
+    deadlock): the cancel that freed the seat is saved and answered all the same, and the
+    worker's next round makes the offer."""
+    booked = fill_day()
+    entry = waitlist.join(catalog, wish(), NOW)
+    freed = {from_start(a): a for a in booked}[("09:15", 1)]
+    real_match = waitlist.match
+
+    def deadlocked(now, agency=None):
+        raise pw.OperationalError("deadlock detected")
+
+    monkeypatch.setattr(waitlist, "match", deadlocked)
+    cancelled = appointments.cancel(freed.reference, NOW)
+    assert cancelled.status == "cancelled" and Appointment.get_by_id(freed.id).status == "cancelled"
+    assert WaitlistEntry.get_by_id(entry.id).status == "waiting"
+    monkeypatch.setattr(waitlist, "match", real_match)
+    assert waitlist.match(NOW) == 1  # the worker's round
+    assert WaitlistEntry.get_by_id(entry.id).status == "offered"

@@ -6,6 +6,7 @@ Capacity is guarded by the database (a unique seat index), never by a read-then-
 """
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -13,7 +14,7 @@ import peewee as pw
 
 from ..catalog import checklist
 from ..clock import ALGIERS, from_utc, to_utc
-from ..db import database, write_transaction
+from ..db import UNAVAILABLE, database, write_transaction
 from ..models import Appointment, WaitlistEntry
 from ..notify import outbox
 from ..problems import DomainError
@@ -379,10 +380,16 @@ def cancel(reference: str, now: datetime) -> Appointment:
 
 
 def seat_freed(agency: str, now: datetime) -> None:
-    """A seat of `agency` is free again: offer it to the waiting list at once."""
+    """A seat of `agency` is free again: offer it to the waiting list at once. What freed it is
+    saved already: when the offer cannot be made now (on PostgreSQL, two offers can lock each
+    other out: one is cancelled as a deadlock; or the database is busy), the worker's next round
+    makes it (notify/worker.py), and the person who freed the seat is not told of an error."""
     from . import waitlist  # the waiting list books through this module
 
-    waitlist.match(now, agency=agency)
+    try:
+        waitlist.match(now, agency=agency)
+    except UNAVAILABLE as exc:
+        logging.getLogger(__name__).warning("the waiting list of %s waits for the worker: %s", agency, exc)
 
 
 def stop_reminders(reference: str, now: datetime) -> Appointment:

@@ -6,8 +6,10 @@ Not part of `make test` (it needs nginx, pgbouncer and postgresql): .ci/run runs
 """
 
 import http.client
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -19,8 +21,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import boto3
 import psycopg2
 import pytest
+from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "local-cluster"
@@ -133,6 +137,50 @@ def test_last_seat_raced_over_both_nodes_goes_to_exactly_one(cluster):
     nodes = {cluster["NODE1_PORT"], cluster["NODE2_PORT"]}
     assert set(served) == nodes and min(served.values()) >= 10, served
     print(f"\nlast seat: 1 x 201, {RACERS - 1} x slot_full in {settled:.1f} s; per node {dict(served)}")
+
+
+def put_chunk(url, data, key):
+    request = urllib.request.Request(url, data=data, method="PUT", headers={
+        "Content-Type": "application/octet-stream", "Idempotency-Key": key, "Accept-Language": "fr"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_an_application_sent_in_chunks_to_both_nodes_arrives_whole(cluster):
+    """A phone's file whose chunks land on one node, then the other (separate machines share no
+    folder): the bytes go to the object store, and the application arrives with its document."""
+    if "S3_URL" not in cluster:
+        pytest.skip("no object store: moto_server comes with the dev extra (make setup-dev)")
+    nodes = [f"http://127.0.0.1:{cluster[f'NODE{n}_PORT']}" for n in (1, 2)]
+    key, phone = "cluster-application", "0770123456"
+    noise = Image.effect_noise((900, 700), 80).convert("RGB")
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=95)
+    data = out.getvalue()
+    body = {"service": "voluntary-affiliation", "task": "join-voluntary-affiliation", "agency": "16",
+            "answers": {"work-status": "owner", "activity": "Couture", "full-name": "Amina Benali"},
+            "phone": phone, "declaration": True, "documents": [{"kind": "identity", "size": len(data)}]}
+    status, made = call(nodes[0] + "/api/v1/applications", "POST", body, key)
+    assert status == 201, made
+    upload, at, sent = made["uploads"][0], 0, 0
+    while at < len(data):
+        status, answer = put_chunk(f"{nodes[sent % 2]}/api/v1/applications/uploads/{upload['id']}?offset={at}",
+                                   data[at:at + made["chunk"]], key)
+        assert status == 200, answer
+        at, sent = answer["received"], sent + 1
+    assert sent >= 2 and answer["document"], (sent, answer)
+    status, asked = call(nodes[1] + "/api/v1/applications/code", "POST", {"phone": phone}, key)
+    assert status == 202 and asked["uploads"][0]["done"], asked
+    status, inbox = call(f"{cluster['BASE_URL']}/api/v1/demo/messages?to={phone}")
+    code = next(re.search(r"\b\d{6}\b", m["body"]).group() for m in inbox if m["kind"] == "code")
+    status, done = call(nodes[0] + "/api/v1/applications/confirm", "POST", {"code": code}, key)
+    assert status == 200 and done["status"] == "received", done
+    assert not any((cluster["state"] / f"node{n}" / "documents").exists() for n in (1, 2))
+    store = boto3.client("s3", endpoint_url=cluster["S3_URL"], region_name="eu-west-3",
+                         aws_access_key_id="local-cluster", aws_secret_access_key="local-cluster")
+    keys = [o["Key"] for o in store.list_objects_v2(Bucket="cnas-documents").get("Contents", [])]
+    assert len(keys) == 1 and keys[0].startswith("docs/") and "/parts/" not in keys[0], keys
+    print(f"\napplication: {len(data)} bytes in {sent} chunks over both nodes, one document in the bucket")
 
 
 def living_in_group(group: int) -> list[int]:

@@ -36,6 +36,7 @@ def to_the_document_page(page):
     page.get_by_role("button", name="متابعة").click()
     page.get_by_role("combobox").select_option("16")
     page.get_by_role("button", name="متابعة").click()
+    page.wait_for_url("**/document/identity")
 
 
 def big_photo() -> bytes:

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apply_helpers import PHONE, inbox, photo, received, to_the_document_page
-from conftest import confirm_in_outbox, unique_phone
+from conftest import confirm_in_outbox, sms_code, unique_phone
 
 FILE = "التقط صورة أو اختر ملفا"
 ADD = "إضافة هذا الملف"
@@ -63,7 +63,13 @@ def test_finished_without_network_then_sent_once_from_the_outbox(phone_page, ser
     assert received(server, number) == []  # nothing left the phone
 
     context.set_offline(False)  # the page sends on 'online' (or the worker, on Background Sync)
-    done = confirm_in_outbox(page, server.url, number)
+    held = page.locator("#outbox li[data-state=held]")
+    expect(held).to_contain_text("وصل طلبك ووثائقه", timeout=15_000)  # files there, the code to type
+    page.screenshot(path=str(tmp_path / "outbox-held-ar-360.png"), full_page=True)
+    held.get_by_role("button", name="لم تصلك الرسالة؟ أرسل رمزا جديدا").click()  # no SMS: a new code
+    expect(held.get_by_role("status")).to_be_visible()
+    sms_code(server.url, number, count=2)
+    done = confirm_in_outbox(page, server.url, number)  # with the newest code
     expect(done).to_have_count(1, timeout=15_000)
     expect(done.get_by_role("link", name="متابعة طلبي")).to_be_visible()
     page.screenshot(path=str(tmp_path / "outbox-sent-ar-360.png"), full_page=True)
@@ -74,3 +80,27 @@ def test_finished_without_network_then_sent_once_from_the_outbox(phone_page, ser
         r.onsuccess = () => { const q = r.result.transaction('drafts').objectStore('drafts').count();
         q.onsuccess = () => ok(q.result); }; })""")
     assert left == 0  # arrived: nothing personal stays on the phone
+
+
+def test_a_file_the_server_refuses_is_said_on_my_requests(phone_page, server):
+    """A "photo" chosen without network that is no image: the phone cannot tell, the server can;
+    the outbox says why, and nothing arrives."""
+    context, page = phone_page
+    number = unique_phone()
+    precached(page)
+    to_the_document_page(page)
+    context.set_offline(True)
+    page.get_by_label(FILE).set_input_files({"name": "photo.jpg", "mimeType": "image/jpeg",
+                                             "buffer": b"<script>alert(1)</script>" * 40})
+    page.get_by_role("button", name=ADD).click()
+    expect(page.get_by_role("status")).to_contain_text("الملف محفوظ في هذا الهاتف")
+    page.get_by_role("button", name="متابعة").click()
+    page.get_by_role("checkbox").check()
+    page.get_by_role("textbox", name="الهاتف النقال").fill(number)
+    page.get_by_role("button", name="الإرسال عند عودة الشبكة").click()
+    expect(page.locator("#outbox li[data-state=queued]")).to_have_count(1)
+    context.set_offline(False)
+    refused = page.locator("#outbox li[data-state=refused]")
+    expect(refused).to_contain_text("لم يُقبل", timeout=15_000)
+    expect(refused).to_contain_text("ليس صورة")  # the server's reason, in the phone's language
+    assert [row[1] for row in received(server, number)] == []  # no phone confirmed, nothing sent

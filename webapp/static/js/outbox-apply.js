@@ -27,7 +27,8 @@
       if (!answer.status || answer.status >= 500 || answer.status === 429) return Outbox.settle(entry, answer);
       delete entry.sendingUntil;
       entry.state = "refused";
-      entry.error = answer.body.error || { code: "http_" + answer.status, message: String(answer.status) };
+      var error = entry.error = answer.body.error || { code: "http_" + answer.status, message: String(answer.status) };
+      Object.keys(error.fields || {}).forEach(function (name) { error.message += " " + error.fields[name][0]; });
       return Outbox.put(entry);
     }
     function file(upload, blob, chunk) {  // -> null when whole, else the answer that stopped it

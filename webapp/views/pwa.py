@@ -32,7 +32,7 @@ def service_worker():
     """The service worker, at the root so that it controls every page."""
     shell = [asset(path) for path in SHELL]
     body = render_template("pwa/sw.js", shell=shell, outbox=asset("js/outbox.js"),
-                           outbox_apply=asset("js/outbox-apply.js"),
+                           outbox_apply=asset("js/outbox-apply.js"), outbox_kiosk=asset("js/outbox-kiosk.js"),
                            version=offline.revision(build_hash(), shell, current_app.config.get("RELEASE", "")))
     response = make_response(body)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"

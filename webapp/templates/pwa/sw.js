@@ -19,7 +19,8 @@ const BOOKING_POST = /^\/(ar|fr|en)\/book\/([^/]+)\/([^/]+)\/(review|confirm|wai
 const KIOSK_PAGE = /^\/(kiosk|(ar|fr|en)\/kiosk\/(checkin|ticket)?)$/;
 const KIOSK_POST = /^\/(ar|fr|en)\/kiosk\/(checkin|ticket)$/;
 
-importScripts({{ outbox|tojson }}, {{ outbox_apply|tojson }});  // the outbox, shared with the pages
+// the outbox, shared with the pages; its senders of applications and of a lobby tablet's requests
+importScripts({{ outbox|tojson }}, {{ outbox_apply|tojson }}, {{ outbox_kiosk|tojson }});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));

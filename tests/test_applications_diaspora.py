@@ -54,6 +54,7 @@ def test_the_task_page_offers_to_apply_online(client):
     assert link is not None and link["href"] == START
     where = page.soup.get_text(" ", strip=True)
     assert "une agence de wilaya de la CNAS l'étudie" in where and "n'encaisse aucun paiement" in where
+    assert "depuis le pays où vous vivez" in where and "Vous pouvez aussi" not in where  # nobody asks to come in
 
 
 def test_from_abroad_to_the_agencys_queue_with_a_number_abroad(app, db):

@@ -167,7 +167,7 @@ KIOSK_SCREENS = ("/kiosk", "/fr/kiosk/", "/fr/kiosk/checkin", "/fr/kiosk/ticket"
 
 def keep_kiosk_screens(page):
     """Visit the tablet's own screens once the worker controls it, so they are kept for a cut."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
     for url in KIOSK_SCREENS:
         page.goto(url)
     expect(page.locator("html[data-precached]")).to_have_count(1, timeout=30_000)

@@ -272,7 +272,7 @@ def test_a_changed_page_is_the_only_one_downloaded_again(browser, tmp_path):
 
 def active_worker(page) -> dict:
     """The release of the service worker that controls the page, as that worker reports it."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     return page.evaluate("""() => new Promise((resolve, reject) => {
         const worker = navigator.serviceWorker.controller, channel = new MessageChannel();
         channel.port1.onmessage = (event) => resolve({ ...event.data, scriptURL: worker.scriptURL });
@@ -316,7 +316,7 @@ def test_a_new_release_is_offered_and_taken_on_request(browser, tmp_path):
             [r.active && r.active.scriptURL === navigator.serviceWorker.controller.scriptURL,
              !!r.waiting, !!r.installing])""") == [True, False, False]
         expect(page.locator("#app-bar")).to_be_hidden()
-        page.wait_for_function("navigator.serviceWorker.controller.state === 'activated'")
+        page.wait_for_function("() => navigator.serviceWorker.controller.state === 'activated'")
         assert shell_caches(page) == [active["cache"]]
     finally:
         context.close()

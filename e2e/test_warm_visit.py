@@ -33,7 +33,7 @@ def visit(page, path: str) -> dict:
     expect(page.locator("h1")).to_be_visible()
     painted = "performance.getEntriesByName('first-contentful-paint').length"
     try:  # on a loaded machine the paint entry can be recorded a moment after "load"
-        page.wait_for_function(f"{painted} > 0", timeout=5_000)
+        page.wait_for_function(f"() => {painted} > 0", timeout=5_000)
     except PlaywrightTimeout:
         pass  # never painted: the caller's assertion says so
     return {"saved": response.headers.get("x-saved-copy"), "from_worker": response.from_service_worker,

@@ -39,6 +39,16 @@ def to_the_document_page(page):
     page.wait_for_url("**/document/identity")
 
 
+def phone_at_the_document_page(browser, base_url, *scripts):
+    """A new phone at the first document's page of a new application; `scripts` run before
+    each of its pages."""
+    page = browser.new_context(base_url=base_url, **PHONE).new_page()
+    for script in scripts:
+        page.add_init_script(script)
+    to_the_document_page(page)
+    return page
+
+
 def big_photo() -> bytes:
     """A 2400×1800 noisy photo of over 1 MB: still over one chunk once downscaled."""
     noise = Image.effect_noise((2400, 1800), 50).filter(ImageFilter.GaussianBlur(1.8))

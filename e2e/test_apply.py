@@ -7,16 +7,14 @@ import re
 
 from playwright.sync_api import expect
 
-from apply_helpers import CUT, PHONE, big_photo, inbox, photo, puts, received, to_the_document_page
+from apply_helpers import CUT, big_photo, inbox, phone_at_the_document_page, photo, puts, received
 from conftest import sign_in, sms_code, unique_phone
 
 
 def test_apply_on_a_phone_then_a_missing_document_then_accepted(browser, server, tmp_path):
     base_url, number = server.url, unique_phone()
-    phone = browser.new_context(base_url=base_url, **PHONE)
-    page = phone.new_page()
-    page.add_init_script(CUT)
-    to_the_document_page(page)
+    page = phone_at_the_document_page(browser, base_url, CUT)
+    phone = page.context
     page.get_by_label("التقط صورة أو اختر ملفا").set_input_files(photo((200, 0, 0)))  # the front
     page.get_by_role("button", name="إضافة هذا الملف").click()
     expect(page.get_by_role("button", name=re.compile("^احذف"))).to_have_count(1)

@@ -42,6 +42,8 @@ def test_finished_without_network_then_sent_once_from_the_outbox(phone_page, ser
     page.get_by_label(FILE).set_input_files(photo((0, 0, 200)))
     page.get_by_role("button", name=ADD).click()
     expect(page.get_by_role("status")).to_contain_text("الملف محفوظ في هذا الهاتف")
+    page.screenshot(path=str(tmp_path / "kept-ar-360.png"), full_page=True)
+    expect(page.get_by_label(FILE)).to_have_value("")  # kept once: the field is free for the next one
     page.get_by_role("button", name="متابعة").click()
 
     # The phone's application form, filled from its draft: every answer and both photos.

@@ -8,17 +8,13 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from apply_helpers import CUT, PHONE, SAID, big_photo, puts, to_the_document_page
+from apply_helpers import CUT, SAID, big_photo, phone_at_the_document_page, puts
 
 
 def test_a_cut_upload_resumes_from_the_servers_offset(browser, server, tmp_path):
     if server.db is None:
         pytest.skip("reading the stored document needs the suite's own server")
-    phone = browser.new_context(base_url=server.url, **PHONE)
-    page = phone.new_page()
-    page.add_init_script(SAID)
-    page.add_init_script(CUT)
-    to_the_document_page(page)
+    page = phone_at_the_document_page(browser, server.url, SAID, CUT)
     page.get_by_label("التقط صورة أو اختر ملفا").set_input_files(
         {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": big_photo()})
     page.get_by_role("button", name="إضافة هذا الملف").click()
@@ -52,10 +48,7 @@ def test_a_cut_upload_resumes_from_the_servers_offset(browser, server, tmp_path)
 def test_a_pending_upload_is_offered_again_after_a_reload(browser, server, tmp_path):
     if server.db is None:
         pytest.skip("reading the stored document needs the suite's own server")
-    phone = browser.new_context(base_url=server.url, **PHONE)
-    page = phone.new_page()
-    page.add_init_script(CUT)
-    to_the_document_page(page)
+    page = phone_at_the_document_page(browser, server.url, CUT)
     page.evaluate("sessionStorage.cut = 'always'")  # the network is gone after the first chunk
     page.get_by_label("التقط صورة أو اختر ملفا").set_input_files(
         {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": big_photo()})

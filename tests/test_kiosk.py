@@ -192,3 +192,34 @@ def test_a_tablet_that_loses_a_number_takes_the_next_try(app, db, monkeypatch):
     with pytest.raises(DomainError, match="busy"):  # gives up, rather than loop for ever
         lobby.take_ticket(app.extensions["catalog"], "16", "death-grant", "claim-death-grant", NOW)
     assert len(lost) == lobby.TICKET_TRIES > 1
+
+# The render cache keeps the lobby tablet's layout apart: a tablet never gets a catalog page
+# without its idle reset, and a visitor's phone never gets the tablet's (whose reset would wipe
+# the phone's checklist ticks and application drafts, then show "not a lobby tablet").
+CACHED_PAGES = ["/fr/", "/ar/services/work-accident", "/fr/services/work-accident/declare-work-accident"]
+
+
+def kiosk_layout(response) -> bool:
+    assert response.status_code == 200
+    return "kiosk" in (response.soup.body.get("class") or []) and response.soup.select_one("#idle") is not None
+
+
+@pytest.mark.parametrize("first", ["tablet", "phone"])
+def test_tablet_and_phone_each_get_their_own_layout_from_the_cache(app, tablet, first):
+    assert app.extensions["render_cache"] is not None
+    phone, other_phone = app.test_client(), app.test_client()
+    for url in CACHED_PAGES:
+        if first == "tablet":
+            assert kiosk_layout(tablet.get(url)), url
+            assert not kiosk_layout(phone.get(url)), url
+        else:
+            assert not kiosk_layout(phone.get(url)), url
+            assert kiosk_layout(tablet.get(url)), url
+        assert kiosk_layout(tablet.get(url)) and not kiosk_layout(other_phone.get(url)), url
+
+
+def test_a_made_up_device_cookie_does_not_take_the_tablets_pages(app, tablet):
+    forger = app.test_client()
+    forger.set_cookie("kiosk_device", "made-up")
+    assert not kiosk_layout(forger.get("/fr/"))
+    assert kiosk_layout(tablet.get("/fr/"))

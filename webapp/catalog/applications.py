@@ -83,6 +83,11 @@ def accepts(task: dict) -> bool:
     return bool(task.get("application"))
 
 
+def international(task: dict) -> bool:
+    """Whether the application takes a mobile number abroad (its `phones` setting)."""
+    return task["application"]["phones"] == "international"
+
+
 def online_tasks(catalog) -> list[tuple[dict, dict]]:
     """(service, task) of every procedure that takes online applications."""
     return [(s, t) for s in catalog.services for t in s["tasks"] if accepts(t)]

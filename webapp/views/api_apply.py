@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from .. import clock
 from ..applications import cases, queued, resumable
 from ..booking import schemas
+from ..catalog import applications as content
 from ..digits import ascii_digits
 from ..problems import DomainError
 from . import apply
@@ -64,7 +65,7 @@ def described(application, status=200):
 def phone_of(typed, service_id: str, task_id: str) -> str:
     """The applicant's mobile as stored: a number abroad too where the application takes one."""
     _service, task = catalog().task(service_id, task_id)
-    abroad = bool(task and task.get("application")) and apply.international(task)
+    abroad = bool(task and task.get("application")) and content.international(task)
     phone = schemas.applicant_phone(str(typed or ""), international=abroad)
     if phone is None:
         raise ValidationError({"phone": ["phone_abroad" if abroad else "phone"]})

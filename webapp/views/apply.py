@@ -20,12 +20,6 @@ from .uploads import page, store, upload_requests, uploaded_file
 
 bp = Blueprint("apply", __name__, url_prefix="/<lang:lang>/apply")
 DRAFTS, SENT = "apply_drafts", "apply_sent"
-INTERNATIONAL_PHONE = FIELD_ERRORS["phone_abroad"]
-
-
-def international(task: dict) -> bool:
-    """Whether the application takes a mobile number abroad (the content says so)."""
-    return task["application"]["phones"] == "international"
 
 
 @bp.record_once
@@ -199,7 +193,7 @@ def check_context(service, task, application) -> dict:
                 questions=content.questions(task), uploads=cases.uploads(catalog(), application),
                 documents=cases.documents(application), agency_info=catalog().agency(application.agency or ""),
                 missing=cases.missing_steps(catalog(), application), step_url=step_url,
-                abroad=international(task))
+                abroad=content.international(task))
 
 
 @bp.get("/<service_id>/<task_id>/check")
@@ -216,13 +210,13 @@ def send(service_id, task_id):
     service, task = online(service_id, task_id)
     application = draft_of(service_id, task_id)
     typed = request.form.get("phone", "")
-    abroad = international(task)
+    abroad = content.international(task)
     phone = schemas.applicant_phone(typed, international=abroad)
     errors = {}
     if not request.form.get("declaration"):
         errors["declaration"] = [domain_message("declaration")]
     if phone is None:
-        errors["phone"] = [str(INTERNATIONAL_PHONE if abroad else FIELD_ERRORS["phone"])]
+        errors["phone"] = [str(FIELD_ERRORS["phone_abroad" if abroad else "phone"])]
     try:
         if errors:
             raise DomainError("incomplete")

@@ -13,8 +13,7 @@ from ..booking import codes, schemas
 from ..digits import ascii_digits
 from ..i18n import current
 from ..problems import DomainError
-from .apply import INTERNATIONAL_PHONE
-from .messages import MISSING
+from .messages import FIELD_ERRORS, MISSING
 from .shared import catalog, record_id
 from .uploads import document_response, page, store, uploaded_file
 
@@ -43,7 +42,7 @@ def ask():
     if not reference:
         errors["reference"] = [str(MISSING["reference"])]
     if phone is None:
-        errors["phone"] = [str(INTERNATIONAL_PHONE)]
+        errors["phone"] = [str(FIELD_ERRORS["phone_abroad"])]
     if errors:
         return page("apply/status_ask.html", typed=typed, errors=errors, status=422)
     try:

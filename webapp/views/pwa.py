@@ -14,7 +14,6 @@ from ..assets import asset, build_hash
 from ..catalog import applications, offline
 from ..i18n import LANGUAGES, current
 from ..security import csrf
-from . import apply
 from .messages import FIELD_ERRORS
 from .shared import catalog
 
@@ -189,8 +188,8 @@ def _offline_form(service: dict, task: dict) -> dict:
         documents.update({u["id"]: u for u in found if u["id"] not in documents})
     return {"service": service, "task": task, "questions": questions, "documents": list(documents.values()),
             "shown": shown if narrowing and task["application"]["checklist_uploads"] else None,
-            "narrowing": [q["id"] for q in narrowing], "abroad": apply.international(task),
-            "phone_error": FIELD_ERRORS["phone_abroad" if apply.international(task) else "phone"]}
+            "narrowing": [q["id"] for q in narrowing], "abroad": applications.international(task),
+            "phone_error": FIELD_ERRORS["phone_abroad" if applications.international(task) else "phone"]}
 
 
 @bp.get("/<lang:lang>/offline-apply")

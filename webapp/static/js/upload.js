@@ -112,9 +112,10 @@
         return store("readwrite", function (s) { return s.put(upload); })["catch"](noop).then(function () {
           send(upload, 0);
         });
-      }, function () {  // no network: the file waits in the draft
+      }, function () {  // no network: the file waits in the draft (chosen once: not twice)
         box.hidden = true;
         button.disabled = false;
+        input.value = "";
         tell(text.kept);
       });
   }
